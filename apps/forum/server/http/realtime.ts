@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import { listenForEvents, type DomainEvent, type EventListener } from '@forum/core';
+
+export interface RealtimeOptions {
+  databaseUrl: string;
+  /** which rooms a client may join; anything else is refused */
+  roomPattern: RegExp;
+}
+
+const MAX_ROOMS_PER_SOCKET = 50;
+const MAX_MESSAGE_BYTES = 1_024;
+/** a client that has this much unsent data is too slow to keep: it is dropped, not the server */
+const MAX_BUFFERED_BYTES = 1_000_000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    realtime: { ready: Promise<void>; clients(): number };
+  }
+}
+
+/**
+ * The websocket endpoint at /ws: clients join rooms, and every committed domain event from the
+ * outbox (through LISTEN/NOTIFY, so from any app instance) is pushed to the rooms it names.
+ * It never queries for data itself beyond reading the event rows.
+ */
+export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): Promise<void> {
+  const rooms = new Map<string, Set<WebSocket>>();
+  const joined = new Map<WebSocket, Set<string>>();
+
+  function deliver(event: DomainEvent): void {
+    for (const room of event.rooms) {
+      const sockets = rooms.get(room);
+      if (!sockets) continue;
+      const message = JSON.stringify({ type: 'event', name: event.name, room, data: event.payload });
+      for (const socket of sockets) send(socket, message);
+    }
+  }
+
+  function send(socket: WebSocket, message: string): void {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      socket.terminate();
+      return;
+    }
+    socket.send(message);
+  }
+
+  function leaveAll(socket: WebSocket): void {
+    for (const room of joined.get(socket) ?? []) {
+      const set = rooms.get(room);
+      set?.delete(socket);
+      if (set && set.size === 0) rooms.delete(room);
+    }
+    joined.delete(socket);
+  }
+
+  const listener: EventListener = listenForEvents(opts.databaseUrl, deliver);
+  app.decorate('realtime', { ready: listener.ready, clients: () => joined.size });
+  app.addHook('onClose', async () => {
+    await listener.close();
+    for (const socket of joined.keys()) socket.terminate();
+  });
+
+  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket) => {
+    const mine = new Set<string>();
+    joined.set(socket, mine);
+    socket.on('close', () => leaveAll(socket));
+    socket.on('error', () => leaveAll(socket));
+    socket.on('message', (raw) => {
+      let message: { type?: unknown; room?: unknown };
+      try {
+        message = JSON.parse(raw.toString());
+      } catch {
+        return send(socket, JSON.stringify({ type: 'error', message: 'messages must be JSON' }));
+      }
+      const room = typeof message.room === 'string' ? message.room : '';
+      if (message.type === 'ping') return send(socket, JSON.stringify({ type: 'pong' }));
+      if (!opts.roomPattern.test(room)) return send(socket, JSON.stringify({ type: 'error', message: `unknown room: ${room.slice(0, 60)}` }));
+      if (message.type === 'subscribe') {
+        if (!mine.has(room) && mine.size >= MAX_ROOMS_PER_SOCKET) {
+          return send(socket, JSON.stringify({ type: 'error', message: `at most ${MAX_ROOMS_PER_SOCKET} rooms per connection` }));
+        }
+        mine.add(room);
+        let set = rooms.get(room);
+        if (!set) rooms.set(room, (set = new Set()));
+        set.add(socket);
+        return send(socket, JSON.stringify({ type: 'subscribed', room }));
+      }
+      if (message.type === 'unsubscribe') {
+        mine.delete(room);
+        rooms.get(room)?.delete(socket);
+        return send(socket, JSON.stringify({ type: 'unsubscribed', room }));
+      }
+      send(socket, JSON.stringify({ type: 'error', message: 'type must be subscribe, unsubscribe or ping' }));
+    });
+  });
+}

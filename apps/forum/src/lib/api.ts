@@ -1,0 +1,217 @@
+// A small typed client for the forum API (docs/api.md). Server loads pass `event.fetch`, which
+// hooks.server.ts sends to the API origin with the visitor's cookies; the browser uses the global
+// fetch against the same origin. Mutations carry the double-submit CSRF token.
+import type {
+  Category,
+  Post,
+  Profile,
+  Revision,
+  SearchResult,
+  SessionUser,
+  Tag,
+  ThreadDetail,
+  ThreadKind,
+  ThreadStatus,
+  ThreadSummary,
+} from '@forum/core/forum/types';
+
+export type Fetch = typeof fetch;
+export type ThreadList = 'latest' | 'unanswered' | 'solved';
+export const THREAD_LISTS: ThreadList[] = ['latest', 'unanswered', 'solved'];
+
+export interface Page {
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** An API failure, shaped like the API's `{ error: { code, message, fields } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The field errors keyed by the top-level input name ("tags.2" and "tags/2" become "tags"). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, message] of Object.entries(this.fields ?? {})) {
+      const name = key.replace(/^\/?(body\/)?/, '').split(/[./[]/)[0] || key;
+      out[name] = out[name] ? `${out[name]}; ${message}` : message;
+    }
+    return out;
+  }
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const s = search.toString();
+  return s ? `?${s}` : '';
+}
+
+function readCookie(name: string): string | null {
+  if (typeof document === 'undefined') return null;
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+let csrfFallback: string | null = null;
+
+/** The CSRF token: the `csrf_token` cookie, fetched from /api/session when the browser has none yet. */
+async function csrfToken(fetchFn: Fetch, refresh = false): Promise<string | null> {
+  if (!refresh) {
+    const fromCookie = readCookie('csrf_token');
+    if (fromCookie) return fromCookie;
+  }
+  const res = await fetchFn('/api/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  if (res.ok) {
+    const body = (await res.json().catch(() => null)) as { csrfToken?: string } | null;
+    csrfFallback = body?.csrfToken ?? null;
+  }
+  return readCookie('csrf_token') ?? csrfFallback;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  const retryAfter = res.headers.get('retry-after');
+  const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null;
+  let payload: unknown = null;
+  try {
+    payload = await res.json();
+  } catch {
+    // Not JSON (a proxy error page, say): fall through to a generic message.
+  }
+  const err = (payload as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | null)
+    ?.error;
+  let message = err?.message ?? defaultMessage(res.status);
+  if (res.status === 429 && retryAfterSeconds !== null) {
+    message = `${message.replace(/\.?$/, '.')} Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`;
+  }
+  return new ApiError(res.status, err?.code ?? `http_${res.status}`, message, err?.fields ?? {}, retryAfterSeconds);
+}
+
+function defaultMessage(status: number): string {
+  if (status === 401) return 'Please log in to do that.';
+  if (status === 403) return 'You are not allowed to do that.';
+  if (status === 404) return 'Not found.';
+  if (status === 413) return 'That is too large.';
+  if (status === 429) return 'Too many requests. Please slow down.';
+  if (status >= 500) return 'Something went wrong on our side. Please try again.';
+  return `Request failed (${status}).`;
+}
+
+async function send<T>(fetchFn: Fetch, method: string, path: string, body?: unknown): Promise<T> {
+  const attempt = async (refreshToken: boolean): Promise<Response> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (MUTATING.has(method) && typeof document !== 'undefined') {
+      const token = await csrfToken(fetchFn, refreshToken);
+      if (token) headers['x-csrf-token'] = token;
+    }
+    return fetchFn(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  };
+
+  let res: Response;
+  try {
+    res = await attempt(false);
+    if (res.status === 403 && MUTATING.has(method) && typeof document !== 'undefined') {
+      const err = await toError(res.clone());
+      // The token cookie may have rotated (e.g. at login): fetch a fresh one and try once more.
+      if (err.code === 'csrf_failed') res = await attempt(true);
+    }
+  } catch (cause) {
+    throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+  }
+  if (!res.ok) throw await toError(res);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export interface ThreadQuery extends Page {
+  list?: ThreadList;
+  category?: string;
+  tag?: string;
+}
+
+export interface SearchQuery extends Page {
+  q?: string;
+  category?: string;
+  tag?: string;
+  status?: ThreadStatus | '';
+}
+
+export interface NewThread {
+  category: string;
+  kind: ThreadKind;
+  title: string;
+  body: string;
+  tags: string[];
+}
+
+/** The API, bound to a fetch: `event.fetch` in server loads, the global fetch in the browser. */
+export function api(fetchFn: Fetch = fetch) {
+  const get = <T>(path: string) => send<T>(fetchFn, 'GET', path);
+  const call = <T>(method: string, path: string, body?: unknown) => send<T>(fetchFn, method, path, body);
+
+  return {
+    session: () => get<{ user: SessionUser | null; csrfToken: string }>('/api/session'),
+    signup: (input: { handle: string; email: string; password: string }) =>
+      call<{ user: SessionUser }>('POST', '/api/auth/signup', input),
+    login: (input: { login: string; password: string }) => call<{ user: SessionUser }>('POST', '/api/auth/login', input),
+    logout: () => call<void>('POST', '/api/auth/logout'),
+
+    categories: () => get<{ categories: Category[] }>('/api/categories'),
+    category: (slug: string) => get<{ category: Category }>(`/api/categories/${encodeURIComponent(slug)}`),
+    tags: () => get<{ tags: Tag[] }>('/api/tags'),
+
+    threads: (q: ThreadQuery = {}) =>
+      get<{ threads: ThreadSummary[]; nextCursor: string | null }>(`/api/threads${query({ ...q })}`),
+    thread: (id: number | string, page: Page = {}) =>
+      get<{ thread: ThreadDetail; posts: Post[]; nextCursor: string | null }>(
+        `/api/threads/${encodeURIComponent(String(id))}${query({ ...page })}`,
+      ),
+    createThread: (input: NewThread) => call<{ thread: ThreadDetail; post: Post }>('POST', '/api/threads', input),
+    updateThread: (id: number, input: { title?: string; tags?: string[] }) =>
+      call<{ thread: ThreadDetail }>('PATCH', `/api/threads/${id}`, input),
+    deleteThread: (id: number) => call<void>('DELETE', `/api/threads/${id}`),
+    closeThread: (id: number) => call<{ thread: ThreadDetail }>('POST', `/api/threads/${id}/close`),
+    reopenThread: (id: number) => call<{ thread: ThreadDetail }>('POST', `/api/threads/${id}/reopen`),
+    accept: (threadId: number, postId: number) =>
+      call<{ thread: ThreadDetail }>('POST', `/api/threads/${threadId}/accept`, { postId }),
+    unaccept: (threadId: number) => call<{ thread: ThreadDetail }>('DELETE', `/api/threads/${threadId}/accept`),
+
+    reply: (threadId: number, body: string) => call<{ post: Post }>('POST', `/api/threads/${threadId}/posts`, { body }),
+    editPost: (id: number, body: string) => call<{ post: Post }>('PATCH', `/api/posts/${id}`, { body }),
+    deletePost: (id: number) => call<void>('DELETE', `/api/posts/${id}`),
+    revisions: (id: number) => get<{ revisions: Revision[] }>(`/api/posts/${id}/revisions`),
+    vote: (id: number, value: 1 | -1) => call<{ score: number; myVote: number }>('PUT', `/api/posts/${id}/vote`, { value }),
+    unvote: (id: number) => call<{ score: number; myVote: number }>('DELETE', `/api/posts/${id}/vote`),
+
+    search: (q: SearchQuery) =>
+      get<{ results: SearchResult[]; nextCursor: string | null; didYouMean: string | null }>(
+        `/api/search${query({ ...q })}`,
+      ),
+    profile: (handle: string) => get<Profile>(`/api/users/${encodeURIComponent(handle)}`),
+  };
+}
+
+export type Api = ReturnType<typeof api>;

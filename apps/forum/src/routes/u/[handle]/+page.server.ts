@@ -1,0 +1,8 @@
+import type { PageServerLoad } from './$types';
+import { api } from '$lib/api';
+import { orError } from '$lib/load.server';
+
+export const load: PageServerLoad = async ({ fetch, params }) => {
+  const profile = await orError(api(fetch).profile(params.handle));
+  return { profile };
+};

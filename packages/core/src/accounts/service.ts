@@ -1,0 +1,126 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Actor, Ctx } from '../context.js';
+import { Conflict, DomainError, Unauthenticated } from '../errors.js';
+import type { Role } from '../forum/types.js';
+import { consumeRateLimit } from '../ratelimit/service.js';
+import { sessions, users } from './schema.js';
+
+const SESSION_DAYS = 30;
+// Argon2id (the library's default algorithm) with OWASP's recommended minimum cost.
+const HASH_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+let dummyHash: Promise<string> | null = null;
+
+export interface SignupInput {
+  handle: string;
+  email: string;
+  password: string;
+  displayName?: string;
+  role?: Role;
+}
+
+/**
+ * Creates a member account. Checks the sign-up rate limit for `clientKey`, and throws
+ * Conflict (handle_taken, email_taken) when the handle or email is already used.
+ */
+export async function signUp(ctx: Ctx, input: SignupInput, clientKey?: string): Promise<Actor> {
+  if (clientKey) await consumeRateLimit(ctx, `signup:${clientKey}`, ctx.config.rateLimits.signup);
+  const passwordHash = await hash(input.password, HASH_OPTIONS);
+  const existing = await ctx.db
+    .select({ handle: users.handle, email: users.email })
+    .from(users)
+    .where(sql`lower(${users.handle}) = lower(${input.handle}) or lower(${users.email}) = lower(${input.email})`);
+  for (const row of existing) {
+    if (row.handle.toLowerCase() === input.handle.toLowerCase()) throw new Conflict('handle_taken', 'That handle is taken');
+    throw new Conflict('email_taken', 'An account with that email already exists');
+  }
+  try {
+    const [user] = await ctx.db
+      .insert(users)
+      .values({
+        handle: input.handle,
+        email: input.email,
+        passwordHash,
+        displayName: input.displayName ?? input.handle,
+        role: input.role ?? 'member',
+        createdAt: ctx.now(),
+      })
+      .returning();
+    return toActor(user);
+  } catch (error) {
+    // Two sign-ups racing for the same handle: the unique index decides.
+    const constraint = (error as { cause?: { constraint?: string }; constraint?: string }).cause?.constraint ?? (error as { constraint?: string }).constraint;
+    if (constraint === 'users_handle_lower_idx') throw new Conflict('handle_taken', 'That handle is taken');
+    if (constraint === 'users_email_lower_idx') throw new Conflict('email_taken', 'An account with that email already exists');
+    throw error;
+  }
+}
+
+/**
+ * Checks a handle-or-email and password. Throws Unauthenticated (invalid_credentials) without
+ * saying which part was wrong, and RateLimited after too many attempts from `clientKey`.
+ */
+export async function logIn(ctx: Ctx, login: string, password: string, clientKey?: string): Promise<Actor> {
+  if (clientKey) await consumeRateLimit(ctx, `login:${clientKey}`, ctx.config.rateLimits.login);
+  const [user] = await ctx.db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.handle}) = lower(${login}) or lower(${users.email}) = lower(${login})`)
+    .limit(1);
+  // Verify against a dummy hash when there is no such user, so timing does not reveal accounts.
+  dummyHash ??= hash('not a real password', HASH_OPTIONS);
+  const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
+  if (!user || !ok) throw new InvalidCredentials();
+  return toActor(user);
+}
+
+export class InvalidCredentials extends DomainError {
+  constructor() {
+    super('invalid_credentials', 'That handle or email and password do not match');
+  }
+}
+
+const tokenDigest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Starts a session for `userId` in `app` and returns the token for the cookie. */
+export async function createSession(ctx: Ctx, userId: number, app: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const now = ctx.now();
+  await ctx.db.insert(sessions).values({
+    id: tokenDigest(token),
+    userId,
+    app,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_DAYS * 86_400_000),
+  });
+  return token;
+}
+
+/** The actor behind a session cookie, or null when the token is unknown or expired. */
+export async function getSessionActor(ctx: Ctx, token: string, app: string): Promise<Actor | null> {
+  const [row] = await ctx.db
+    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, tokenDigest(token)), eq(sessions.app, app), gt(sessions.expiresAt, ctx.now())));
+  return row ?? null;
+}
+
+export async function endSession(ctx: Ctx, token: string): Promise<void> {
+  await ctx.db.delete(sessions).where(eq(sessions.id, tokenDigest(token)));
+}
+
+export async function getSessionUser(ctx: Ctx): Promise<(Actor & { email: string }) | null> {
+  if (!ctx.actor) return null;
+  const [row] = await ctx.db
+    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role, email: users.email })
+    .from(users)
+    .where(eq(users.id, ctx.actor.id));
+  if (!row) throw new Unauthenticated();
+  return row;
+}
+
+function toActor(user: typeof users.$inferSelect): Actor {
+  return { id: user.id, handle: user.handle, displayName: user.displayName, role: user.role };
+}

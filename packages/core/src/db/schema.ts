@@ -1,0 +1,4 @@
+export * from '../accounts/schema.js';
+export * from '../forum/schema.js';
+export * from '../events/schema.js';
+export * from '../ratelimit/schema.js';

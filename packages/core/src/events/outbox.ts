@@ -1,0 +1,25 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+
+export const EVENTS_CHANNEL = 'forum_events';
+
+export interface DomainEvent {
+  id: number;
+  name: string;
+  rooms: string[];
+  payload: unknown;
+  createdAt: string;
+}
+
+/**
+ * Appends an event to the outbox inside the caller's transaction. The NOTIFY is delivered only
+ * when that transaction commits, so listeners never see an event whose change rolled back.
+ */
+export async function appendEvent(tx: Executor, name: string, rooms: string[], payload: unknown): Promise<void> {
+  await tx.execute(sql`
+    with e as (
+      insert into events (name, rooms, payload) values (${name}, string_to_array(${rooms.join(',')}, ','), ${JSON.stringify(payload)}::jsonb)
+      returning id
+    )
+    select pg_notify(${EVENTS_CHANNEL}, id::text) from e`);
+}

@@ -1,0 +1,80 @@
+import type { Actor } from '../context.js';
+import { isStaff } from '../context.js';
+import { postAbilities, threadAbilities, type ThreadTarget } from '../policy/index.js';
+import type { Post, Revision, Role, ThreadDetail, ThreadSummary, UserRef } from './types.js';
+import type { PostRow, ThreadRow } from './queries.js';
+
+export function presentUserRef(id: number, handle: string, displayName: string, role: Role): UserRef {
+  return { id, handle, displayName, role, staff: isStaff(role) };
+}
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export function presentThreadSummary(row: ThreadRow): ThreadSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    kind: row.kind,
+    status: row.status,
+    category: { id: row.categoryId, slug: row.categorySlug, name: row.categoryName },
+    tags: row.tags,
+    author: presentUserRef(row.authorId, row.authorHandle, row.authorDisplayName, row.authorRole),
+    replyCount: row.replyCount,
+    score: row.score,
+    createdAt: iso(row.createdAt),
+    lastActivityAt: iso(row.lastActivityAt),
+  };
+}
+
+export function threadTarget(row: Pick<ThreadRow, 'authorId' | 'status' | 'kind'>): ThreadTarget {
+  return { authorId: row.authorId, status: row.status, kind: row.kind };
+}
+
+export function presentThreadDetail(row: ThreadRow, actor: Actor | null): ThreadDetail {
+  return {
+    ...presentThreadSummary(row),
+    acceptedPostId: row.acceptedPostId,
+    abilities: threadAbilities(actor, threadTarget(row)),
+  };
+}
+
+/** A post as the viewer sees it; a deleted post keeps its place but not its text. */
+export function presentPost(row: PostRow, thread: ThreadTarget & { acceptedPostId: number | null }, actor: Actor | null): Post {
+  const deleted = row.deletedAt !== null;
+  const target = { authorId: row.authorId, position: row.position, deleted };
+  return {
+    id: row.id,
+    threadId: row.threadId,
+    position: row.position,
+    author: presentUserRef(row.authorId, row.authorHandle, row.authorDisplayName, row.authorRole),
+    bodyHtml: deleted ? '' : row.bodyHtml,
+    bodyMarkdown: deleted ? '' : row.bodyMarkdown,
+    score: row.score,
+    accepted: thread.acceptedPostId === row.id,
+    deleted,
+    createdAt: iso(row.createdAt),
+    editedAt: row.editedAt ? iso(row.editedAt) : null,
+    revisionCount: row.revisionCount,
+    myVote: actor ? row.myVote : 0,
+    abilities: postAbilities(actor, target, thread),
+  };
+}
+
+export function presentRevision(row: {
+  revision: number;
+  bodyMarkdown: string;
+  title: string | null;
+  createdAt: Date;
+  editorId: number;
+  editorHandle: string;
+  editorDisplayName: string;
+  editorRole: Role;
+}): Revision {
+  return {
+    revision: row.revision,
+    bodyMarkdown: row.bodyMarkdown,
+    title: row.title,
+    editor: presentUserRef(row.editorId, row.editorHandle, row.editorDisplayName, row.editorRole),
+    createdAt: iso(row.createdAt),
+  };
+}

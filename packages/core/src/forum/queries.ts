@@ -1,0 +1,251 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../db/client.js';
+import { users } from '../accounts/schema.js';
+import { categories, postRevisions, posts, tags, threads, threadTags, votes } from './schema.js';
+
+const tagSlugs = sql<string[]>`array(
+  select tg.slug from ${threadTags} tt join ${tags} tg on tg.id = tt.tag_id
+  where tt.thread_id = ${threads.id} order by tg.slug)`;
+
+export const threadColumns = {
+  id: threads.id,
+  title: threads.title,
+  kind: threads.kind,
+  status: threads.status,
+  authorId: threads.authorId,
+  acceptedPostId: threads.acceptedPostId,
+  replyCount: threads.replyCount,
+  score: threads.score,
+  createdAt: threads.createdAt,
+  lastActivityAt: threads.lastActivityAt,
+  categoryId: categories.id,
+  categorySlug: categories.slug,
+  categoryName: categories.name,
+  authorHandle: users.handle,
+  authorDisplayName: users.displayName,
+  authorRole: users.role,
+  tags: tagSlugs,
+};
+
+export type ThreadRow = Awaited<ReturnType<ReturnType<typeof selectThreads>["execute"]>>[number];
+
+function selectThreads(db: Executor) {
+  return db
+    .select(threadColumns)
+    .from(threads)
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .innerJoin(users, eq(users.id, threads.authorId));
+}
+
+export async function getThreadRow(db: Executor, id: number): Promise<ThreadRow | undefined> {
+  const [row] = await selectThreads(db).where(and(eq(threads.id, id), isNull(threads.deletedAt)));
+  return row;
+}
+
+export interface ThreadFilter {
+  list: 'latest' | 'unanswered' | 'solved';
+  categoryId?: number;
+  tagId?: number;
+  authorId?: number;
+}
+
+export interface Keyset {
+  at: Date;
+  id: number;
+}
+
+export async function listThreadRows(db: Executor, filter: ThreadFilter, limit: number, after?: Keyset): Promise<ThreadRow[]> {
+  const conditions: SQL[] = [isNull(threads.deletedAt)];
+  if (filter.list === 'unanswered') conditions.push(eq(threads.status, 'open'));
+  if (filter.list === 'solved') conditions.push(eq(threads.status, 'solved'));
+  if (filter.categoryId !== undefined) conditions.push(eq(threads.categoryId, filter.categoryId));
+  if (filter.authorId !== undefined) conditions.push(eq(threads.authorId, filter.authorId));
+  if (filter.tagId !== undefined) {
+    conditions.push(sql`exists (select 1 from ${threadTags} tt where tt.thread_id = ${threads.id} and tt.tag_id = ${filter.tagId})`);
+  }
+  if (after) {
+    conditions.push(or(lt(threads.lastActivityAt, after.at), and(eq(threads.lastActivityAt, after.at), lt(threads.id, after.id)))!);
+  }
+  const rows = await selectThreads(db)
+    .where(and(...conditions))
+    .orderBy(desc(threads.lastActivityAt), desc(threads.id))
+    .limit(limit);
+  return rows;
+}
+
+export async function getThreadRowsByIds(db: Executor, ids: number[]): Promise<ThreadRow[]> {
+  if (!ids.length) return [];
+  return (await selectThreads(db).where(and(inArray(threads.id, ids), isNull(threads.deletedAt))));
+}
+
+/** The columns services lock and check before changing a thread. */
+export async function lockThread(db: Executor, id: number) {
+  const [row] = await db
+    .select({
+      id: threads.id,
+      authorId: threads.authorId,
+      kind: threads.kind,
+      status: threads.status,
+      statusBeforeClose: threads.statusBeforeClose,
+      acceptedPostId: threads.acceptedPostId,
+      firstPeerReplyAt: threads.firstPeerReplyAt,
+      categoryId: threads.categoryId,
+      title: threads.title,
+    })
+    .from(threads)
+    .where(and(eq(threads.id, id), isNull(threads.deletedAt)))
+    .for('update');
+  return row;
+}
+
+const voter = alias(votes, 'my_vote');
+
+export function postColumns(viewerId: number) {
+  return {
+    id: posts.id,
+    threadId: posts.threadId,
+    position: posts.position,
+    authorId: posts.authorId,
+    authorHandle: users.handle,
+    authorDisplayName: users.displayName,
+    authorRole: users.role,
+    bodyHtml: posts.bodyHtml,
+    bodyMarkdown: posts.bodyMarkdown,
+    score: posts.score,
+    revisionCount: posts.revisionCount,
+    createdAt: posts.createdAt,
+    editedAt: posts.editedAt,
+    deletedAt: posts.deletedAt,
+    myVote: sql<number>`coalesce(${voter.value}, 0)`.mapWith(Number),
+  };
+}
+
+export type PostRow = Awaited<ReturnType<typeof listPostRows>>[number];
+
+export async function listPostRows(db: Executor, threadId: number, viewerId: number, afterPosition: number, limit: number) {
+  return db
+    .select(postColumns(viewerId))
+    .from(posts)
+    .innerJoin(users, eq(users.id, posts.authorId))
+    .leftJoin(voter, and(eq(voter.postId, posts.id), eq(voter.userId, viewerId)))
+    .where(and(eq(posts.threadId, threadId), gt(posts.position, afterPosition)))
+    .orderBy(asc(posts.position))
+    .limit(limit);
+}
+
+export async function getPostRow(db: Executor, postId: number, viewerId: number) {
+  const [row] = await db
+    .select(postColumns(viewerId))
+    .from(posts)
+    .innerJoin(users, eq(users.id, posts.authorId))
+    .leftJoin(voter, and(eq(voter.postId, posts.id), eq(voter.userId, viewerId)))
+    .where(eq(posts.id, postId));
+  return row;
+}
+
+export async function lockPost(db: Executor, postId: number) {
+  const [row] = await db
+    .select({
+      id: posts.id,
+      threadId: posts.threadId,
+      authorId: posts.authorId,
+      position: posts.position,
+      bodyMarkdown: posts.bodyMarkdown,
+      revisionCount: posts.revisionCount,
+      deletedAt: posts.deletedAt,
+    })
+    .from(posts)
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .where(and(eq(posts.id, postId), isNull(threads.deletedAt)))
+    .for('update', { of: posts });
+  return row;
+}
+
+export async function listRevisionRows(db: Executor, postId: number) {
+  return db
+    .select({
+      revision: postRevisions.revision,
+      bodyMarkdown: postRevisions.bodyMarkdown,
+      title: postRevisions.title,
+      createdAt: postRevisions.createdAt,
+      editorId: users.id,
+      editorHandle: users.handle,
+      editorDisplayName: users.displayName,
+      editorRole: users.role,
+    })
+    .from(postRevisions)
+    .innerJoin(users, eq(users.id, postRevisions.editorId))
+    .where(eq(postRevisions.postId, postId))
+    .orderBy(desc(postRevisions.revision));
+}
+
+export async function listCategoryRows(db: Executor) {
+  return db
+    .select({
+      id: categories.id,
+      slug: categories.slug,
+      name: categories.name,
+      description: categories.description,
+      communityWindowMinutes: categories.communityWindowMinutes,
+      threadCount: sql<number>`(select count(*) from ${threads} t where t.category_id = ${categories.id} and t.deleted_at is null)`.mapWith(Number),
+      tags: sql<string[]>`array(select tg.slug from ${tags} tg where tg.category_id = ${categories.id} order by tg.slug)`,
+    })
+    .from(categories)
+    .orderBy(asc(categories.position), asc(categories.id));
+}
+
+export async function getCategoryBySlug(db: Executor, slug: string) {
+  const [row] = await db.select().from(categories).where(eq(categories.slug, slug));
+  return row;
+}
+
+export async function getTagsBySlugs(db: Executor, slugs: string[]) {
+  if (!slugs.length) return [];
+  return db.select().from(tags).where(inArray(tags.slug, slugs));
+}
+
+export async function listTagRows(db: Executor) {
+  return db
+    .select({
+      slug: tags.slug,
+      name: tags.name,
+      threadCount: sql<number>`(select count(*) from ${threadTags} tt join ${threads} t on t.id = tt.thread_id where tt.tag_id = ${tags.id} and t.deleted_at is null)`.mapWith(Number),
+    })
+    .from(tags)
+    .orderBy(asc(tags.slug));
+}
+
+export async function getUserByHandle(db: Executor, handle: string) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+      role: users.role,
+      createdAt: users.createdAt,
+      threadCount: sql<number>`(select count(*) from ${threads} t where t.author_id = ${users.id} and t.deleted_at is null)`.mapWith(Number),
+      answerCount: sql<number>`(select count(*) from ${posts} p join ${threads} t on t.id = p.thread_id where p.author_id = ${users.id} and p.position > 1 and p.deleted_at is null and t.deleted_at is null)`.mapWith(Number),
+      acceptedCount: sql<number>`(select count(*) from ${threads} t join ${posts} p on p.id = t.accepted_post_id where p.author_id = ${users.id} and t.deleted_at is null)`.mapWith(Number),
+    })
+    .from(users)
+    .where(sql`lower(${users.handle}) = lower(${handle})`);
+  return row;
+}
+
+export async function listAnswerRows(db: Executor, authorId: number, limit: number) {
+  return db
+    .select({
+      id: posts.id,
+      threadId: posts.threadId,
+      score: posts.score,
+      createdAt: posts.createdAt,
+      bodyText: posts.bodyText,
+      accepted: sql<boolean>`${threads.acceptedPostId} = ${posts.id}`.mapWith(Boolean),
+    })
+    .from(posts)
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .where(and(eq(posts.authorId, authorId), gt(posts.position, 1), isNull(posts.deletedAt), isNull(threads.deletedAt)))
+    .orderBy(desc(posts.createdAt))
+    .limit(limit);
+}

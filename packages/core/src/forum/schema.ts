@@ -1,0 +1,163 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  customType,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { users } from '../accounts/schema.js';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const threadKindEnum = pgEnum('thread_kind', ['question', 'discussion']);
+export const threadStatusEnum = pgEnum('thread_status', ['open', 'answered', 'solved', 'closed']);
+
+export const categories = pgTable('categories', {
+  id: serial('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  /** how long the community has to answer before a thread enters the agents' queue */
+  communityWindowMinutes: integer('community_window_minutes').notNull().default(240),
+  position: integer('position').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const tags = pgTable('tags', {
+  id: serial('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  /** the category the tag is suggested in; tags can be used anywhere */
+  categoryId: integer('category_id').references(() => categories.id, { onDelete: 'set null' }),
+});
+
+export const threads = pgTable(
+  'threads',
+  {
+    id: serial('id').primaryKey(),
+    categoryId: integer('category_id')
+      .notNull()
+      .references(() => categories.id),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    kind: threadKindEnum('kind').notNull(),
+    title: text('title').notNull(),
+    status: threadStatusEnum('status').notNull().default('open'),
+    /** the status to return to when a closed thread reopens */
+    statusBeforeClose: threadStatusEnum('status_before_close'),
+    acceptedPostId: integer('accepted_post_id'),
+    /** replies that are not deleted */
+    replyCount: integer('reply_count').notNull().default(0),
+    /** the highest post position handed out, deleted posts included */
+    lastPosition: integer('last_position').notNull().default(1),
+    score: integer('score').notNull().default(0),
+    firstPeerReplyAt: timestamp('first_peer_reply_at', { withTimezone: true }),
+    firstStaffReplyAt: timestamp('first_staff_reply_at', { withTimezone: true }),
+    lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    titleTsv: tsvector('title_tsv').generatedAlwaysAs(
+      (): SQL => sql`setweight(to_tsvector('english', ${threads.title}), 'A')`,
+    ),
+  },
+  (t) => [
+    index('threads_latest_idx').on(t.lastActivityAt.desc(), t.id.desc()).where(sql`${t.deletedAt} is null`),
+    index('threads_category_latest_idx')
+      .on(t.categoryId, t.lastActivityAt.desc(), t.id.desc())
+      .where(sql`${t.deletedAt} is null`),
+    index('threads_status_latest_idx')
+      .on(t.status, t.lastActivityAt.desc(), t.id.desc())
+      .where(sql`${t.deletedAt} is null`),
+    index('threads_author_idx').on(t.authorId, t.createdAt.desc()),
+    index('threads_unanswered_idx').on(t.createdAt).where(sql`${t.firstPeerReplyAt} is null and ${t.deletedAt} is null`),
+    index('threads_title_tsv_idx').using('gin', t.titleTsv),
+    index('threads_title_trgm_idx').using('gin', sql`${t.title} gin_trgm_ops`),
+  ],
+);
+
+export const threadTags = pgTable(
+  'thread_tags',
+  {
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.threadId, t.tagId] }), index('thread_tags_tag_idx').on(t.tagId, t.threadId)],
+);
+
+export const posts = pgTable(
+  'posts',
+  {
+    id: serial('id').primaryKey(),
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    /** 1 for the opening post, then 2, 3, … */
+    position: integer('position').notNull(),
+    bodyMarkdown: text('body_markdown').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    /** plain text of the rendered body, for search and snippets */
+    bodyText: text('body_text').notNull(),
+    score: integer('score').notNull().default(0),
+    revisionCount: integer('revision_count').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    bodyTsv: tsvector('body_tsv').generatedAlwaysAs(
+      (): SQL => sql`setweight(to_tsvector('english', ${posts.bodyText}), 'B')`,
+    ),
+  },
+  (t) => [
+    uniqueIndex('posts_thread_position_idx').on(t.threadId, t.position),
+    index('posts_author_idx').on(t.authorId, t.createdAt.desc()),
+    index('posts_body_tsv_idx').using('gin', t.bodyTsv),
+  ],
+);
+
+export const postRevisions = pgTable(
+  'post_revisions',
+  {
+    id: serial('id').primaryKey(),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    /** 1 is the original text; each edit keeps the version it replaced */
+    revision: integer('revision').notNull(),
+    bodyMarkdown: text('body_markdown').notNull(),
+    title: text('title'),
+    editorId: integer('editor_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('post_revisions_post_revision_idx').on(t.postId, t.revision)],
+);
+
+export const votes = pgTable(
+  'votes',
+  {
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    value: smallint('value').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.userId] }), index('votes_user_idx').on(t.userId)],
+);

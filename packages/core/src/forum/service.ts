@@ -1,0 +1,514 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Actor, Ctx } from '../context.js';
+import { isStaff } from '../context.js';
+import type { Executor } from '../db/client.js';
+import { Conflict, Invalid, NotFound } from '../errors.js';
+import { appendEvent } from '../events/outbox.js';
+import { authorize } from '../policy/index.js';
+import { consumeRateLimit } from '../ratelimit/service.js';
+import { renderMarkdown } from './markdown.js';
+import {
+  presentPost,
+  presentRevision,
+  presentThreadDetail,
+  presentThreadSummary,
+  threadTarget,
+} from './present.js';
+import * as q from './queries.js';
+import { postRevisions, posts, threads, threadTags, votes } from './schema.js';
+import type { Post, Profile, Revision, ThreadDetail, ThreadKind, ThreadSummary } from './types.js';
+
+export const LIMITS = {
+  titleMin: 5,
+  titleMax: 200,
+  bodyMax: 20_000,
+  tagsMax: 5,
+  pageMax: 50,
+  pageDefault: 20,
+} as const;
+
+const threadRoom = (id: number) => `thread:${id}`;
+const LATEST = 'latest';
+
+// ---------------------------------------------------------------------------------------------
+// Cursors: opaque to clients, validated on the way in.
+
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) => v is T): T | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (check(value)) return value;
+  } catch {
+    // fall through
+  }
+  throw new Invalid({ cursor: 'is not a cursor this API returned' });
+}
+
+const isKeyset = (v: unknown): v is [string, number] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && Number.isInteger(v[1]);
+const isPosition = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+function pageSize(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? LIMITS.pageDefault, 1), LIMITS.pageMax);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export async function listCategories(ctx: Ctx) {
+  return q.listCategoryRows(ctx.db);
+}
+
+export async function getCategory(ctx: Ctx, slug: string) {
+  const category = (await q.listCategoryRows(ctx.db)).find((c) => c.slug === slug);
+  if (!category) throw new NotFound('Category', 'category_not_found');
+  return category;
+}
+
+export async function listTags(ctx: Ctx) {
+  return q.listTagRows(ctx.db);
+}
+
+export interface ListThreadsInput {
+  list?: 'latest' | 'unanswered' | 'solved';
+  category?: string;
+  tag?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Threads for a list page, newest activity first, keyset-paginated. Unknown category or tag → NotFound. */
+export async function listThreads(ctx: Ctx, input: ListThreadsInput): Promise<{ threads: ThreadSummary[]; nextCursor: string | null }> {
+  const limit = pageSize(input.limit);
+  const after = decodeCursor(input.cursor, isKeyset);
+  const filter: q.ThreadFilter = { list: input.list ?? 'latest' };
+  if (input.category) {
+    const category = await q.getCategoryBySlug(ctx.db, input.category);
+    if (!category) throw new NotFound('Category', 'category_not_found');
+    filter.categoryId = category.id;
+  }
+  if (input.tag) {
+    const [tag] = await q.getTagsBySlugs(ctx.db, [input.tag]);
+    if (!tag) throw new NotFound('Tag', 'tag_not_found');
+    filter.tagId = tag.id;
+  }
+  const rows = await q.listThreadRows(ctx.db, filter, limit + 1, after && { at: new Date(after[0]), id: after[1] });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    threads: page.map(presentThreadSummary),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.lastActivityAt.toISOString(), last.id]) : null,
+  };
+}
+
+/** A thread with a page of its posts in order, as the actor sees them. */
+export async function getThread(
+  ctx: Ctx,
+  threadId: number,
+  input: { limit?: number; cursor?: string } = {},
+): Promise<{ thread: ThreadDetail; posts: Post[]; nextCursor: string | null }> {
+  const limit = pageSize(input.limit);
+  const afterPosition = decodeCursor(input.cursor, isPosition) ?? 0;
+  const [row, postRows] = await Promise.all([
+    q.getThreadRow(ctx.db, threadId),
+    q.listPostRows(ctx.db, threadId, ctx.actor?.id ?? 0, afterPosition, limit + 1),
+  ]);
+  if (!row) throw new NotFound('Thread', 'thread_not_found');
+  const page = postRows.slice(0, limit);
+  const target = { ...threadTarget(row), acceptedPostId: row.acceptedPostId };
+  return {
+    thread: presentThreadDetail(row, ctx.actor),
+    posts: page.map((p) => presentPost(p, target, ctx.actor)),
+    nextCursor: postRows.length > limit ? encodeCursor(page[page.length - 1].position) : null,
+  };
+}
+
+export async function listRevisions(ctx: Ctx, postId: number): Promise<Revision[]> {
+  const post = await q.getPostRow(ctx.db, postId, 0);
+  if (!post || post.deletedAt) throw new NotFound('Post', 'post_not_found');
+  const thread = await q.getThreadRow(ctx.db, post.threadId);
+  if (!thread) throw new NotFound('Post', 'post_not_found');
+  return (await q.listRevisionRows(ctx.db, postId)).map(presentRevision);
+}
+
+export async function getProfile(ctx: Ctx, handle: string): Promise<Profile> {
+  const user = await q.getUserByHandle(ctx.db, handle);
+  if (!user) throw new NotFound('Member', 'member_not_found');
+  const [threadRows, answerRows] = await Promise.all([
+    q.listThreadRows(ctx.db, { list: 'latest', authorId: user.id }, 20),
+    q.listAnswerRows(ctx.db, user.id, 20),
+  ]);
+  const answerThreads = new Map(
+    (await q.getThreadRowsByIds(ctx.db, [...new Set(answerRows.map((a) => a.threadId))])).map((t) => [t.id, t]),
+  );
+  return {
+    user: {
+      id: user.id,
+      handle: user.handle,
+      displayName: user.displayName,
+      role: user.role,
+      staff: isStaff(user.role),
+      joinedAt: user.createdAt.toISOString(),
+      threadCount: user.threadCount,
+      answerCount: user.answerCount,
+      acceptedCount: user.acceptedCount,
+    },
+    threads: threadRows.map(presentThreadSummary),
+    answers: answerRows.flatMap((a) => {
+      const thread = answerThreads.get(a.threadId);
+      if (!thread) return [];
+      const excerpt = a.bodyText.length > 200 ? `${a.bodyText.slice(0, 199)}…` : a.bodyText;
+      return [{ post: { id: a.id, score: a.score, accepted: a.accepted, createdAt: a.createdAt.toISOString(), excerpt }, thread: presentThreadSummary(thread) }];
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+function renderBody(body: string) {
+  if (body.length > LIMITS.bodyMax) throw new Invalid({ body: `must be at most ${LIMITS.bodyMax} characters` });
+  const rendered = renderMarkdown(body);
+  if (!rendered.text && !/<img /.test(rendered.html)) throw new Invalid({ body: 'must not be empty' });
+  return rendered;
+}
+
+function checkTitle(title: string): string {
+  const clean = title.replace(/\s+/g, ' ').trim();
+  if (clean.length < LIMITS.titleMin) throw new Invalid({ title: `must be at least ${LIMITS.titleMin} characters` });
+  if (clean.length > LIMITS.titleMax) throw new Invalid({ title: `must be at most ${LIMITS.titleMax} characters` });
+  return clean;
+}
+
+async function resolveTags(db: Executor, slugs: string[]) {
+  const wanted = [...new Set(slugs.map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  if (wanted.length > LIMITS.tagsMax) throw new Invalid({ tags: `at most ${LIMITS.tagsMax} tags` });
+  const found = await q.getTagsBySlugs(db, wanted);
+  const missing = wanted.filter((slug) => !found.some((t) => t.slug === slug));
+  if (missing.length) throw new Invalid({ tags: `unknown tag: ${missing.join(', ')}` });
+  return found;
+}
+
+async function requireThread(db: Executor, threadId: number) {
+  const thread = await q.lockThread(db, threadId);
+  if (!thread) throw new NotFound('Thread', 'thread_not_found');
+  return thread;
+}
+
+async function threadDetail(db: Executor, threadId: number, actor: Actor | null): Promise<ThreadDetail> {
+  const row = await q.getThreadRow(db, threadId);
+  if (!row) throw new NotFound('Thread', 'thread_not_found');
+  return presentThreadDetail(row, actor);
+}
+
+/** Emits the thread's new public state to its page and to the latest list. */
+async function emitThreadUpdated(tx: Executor, threadId: number) {
+  const row = await q.getThreadRow(tx, threadId);
+  if (!row) return;
+  await appendEvent(tx, 'forum.thread.updated', [threadRoom(threadId), LATEST], {
+    thread: { ...presentThreadSummary(row), acceptedPostId: row.acceptedPostId },
+  });
+}
+
+async function publicPost(tx: Executor, postId: number, thread: { authorId: number; status: q.ThreadRow['status']; kind: ThreadKind; acceptedPostId: number | null }) {
+  const row = await q.getPostRow(tx, postId, 0);
+  return presentPost(row, thread, null);
+}
+
+export interface CreateThreadInput {
+  category: string;
+  kind: ThreadKind;
+  title: string;
+  body: string;
+  tags?: string[];
+}
+
+/**
+ * Starts a thread with its opening post. Checks the posting rate limit, the category and the
+ * tags (Invalid when unknown); emits forum.thread.created to the latest list.
+ */
+export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<{ thread: ThreadDetail; post: Post }> {
+  const actor = authorize(ctx.actor, 'thread.create', null);
+  const title = checkTitle(input.title);
+  const rendered = renderBody(input.body);
+  const category = await q.getCategoryBySlug(ctx.db, input.category);
+  if (!category) throw new Invalid({ category: 'unknown category' });
+  const tagRows = await resolveTags(ctx.db, input.tags ?? []);
+  await consumeRateLimit(ctx, `post:${actor.id}`, ctx.config.rateLimits.post);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    const [thread] = await tx
+      .insert(threads)
+      .values({ categoryId: category.id, authorId: actor.id, kind: input.kind, title, createdAt: now, lastActivityAt: now })
+      .returning({ id: threads.id });
+    const [post] = await tx
+      .insert(posts)
+      .values({
+        threadId: thread.id,
+        authorId: actor.id,
+        position: 1,
+        bodyMarkdown: input.body,
+        bodyHtml: rendered.html,
+        bodyText: rendered.text,
+        createdAt: now,
+      })
+      .returning({ id: posts.id });
+    if (tagRows.length) await tx.insert(threadTags).values(tagRows.map((t) => ({ threadId: thread.id, tagId: t.id })));
+    const row = (await q.getThreadRow(tx, thread.id))!;
+    await appendEvent(tx, 'forum.thread.created', [LATEST, `category:${category.id}`], { thread: presentThreadSummary(row) });
+    const postRow = await q.getPostRow(tx, post.id, actor.id);
+    const target = { ...threadTarget(row), acceptedPostId: null };
+    return { thread: presentThreadDetail(row, actor), post: presentPost(postRow, target, actor) };
+  });
+}
+
+/**
+ * Replies to a thread. A reply by someone other than the author who is not staff is a peer
+ * reply: it moves an open thread to answered. Throws Conflict (thread_closed) on closed threads;
+ * emits forum.post.created (and forum.thread.updated when the status changed).
+ */
+export async function createReply(ctx: Ctx, threadId: number, input: { body: string }): Promise<Post> {
+  const rendered = renderBody(input.body);
+  const existing = await q.getThreadRow(ctx.db, threadId);
+  if (!existing) throw new NotFound('Thread', 'thread_not_found');
+  if (existing.status === 'closed') throw new Conflict('thread_closed', 'This thread is closed to new replies');
+  const actor = authorize(ctx.actor, 'thread.reply', threadTarget(existing));
+  await consumeRateLimit(ctx, `post:${actor.id}`, ctx.config.rateLimits.post);
+  const now = ctx.now();
+  const peer = actor.id !== existing.authorId && !isStaff(actor.role);
+  const staff = isStaff(actor.role) && actor.id !== existing.authorId;
+  return ctx.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(threads)
+      .set({
+        replyCount: sql`${threads.replyCount} + 1`,
+        lastPosition: sql`${threads.lastPosition} + 1`,
+        lastActivityAt: now,
+        status: peer ? sql`case when ${threads.status} = 'open' then 'answered'::thread_status else ${threads.status} end` : undefined,
+        firstPeerReplyAt: peer ? sql`coalesce(${threads.firstPeerReplyAt}, ${now})` : undefined,
+        firstStaffReplyAt: staff ? sql`coalesce(${threads.firstStaffReplyAt}, ${now})` : undefined,
+      })
+      .where(and(eq(threads.id, threadId), sql`${threads.deletedAt} is null`, sql`${threads.status} <> 'closed'`))
+      .returning({
+        lastPosition: threads.lastPosition,
+        status: threads.status,
+        authorId: threads.authorId,
+        kind: threads.kind,
+        acceptedPostId: threads.acceptedPostId,
+      });
+    if (!updated) throw new Conflict('thread_closed', 'This thread is closed to new replies');
+    const [post] = await tx
+      .insert(posts)
+      .values({
+        threadId,
+        authorId: actor.id,
+        position: updated.lastPosition,
+        bodyMarkdown: input.body,
+        bodyHtml: rendered.html,
+        bodyText: rendered.text,
+        createdAt: now,
+      })
+      .returning({ id: posts.id });
+    await appendEvent(tx, 'forum.post.created', [threadRoom(threadId)], { post: await publicPost(tx, post.id, updated) });
+    if (updated.status !== existing.status) await emitThreadUpdated(tx, threadId);
+    const row = await q.getPostRow(tx, post.id, actor.id);
+    return presentPost(row, updated, actor);
+  });
+}
+
+/** Edits a post's Markdown, keeping the replaced text as a revision. Emits forum.post.edited. */
+export async function editPost(ctx: Ctx, postId: number, input: { body: string }): Promise<Post> {
+  const rendered = renderBody(input.body);
+  return ctx.db.transaction(async (tx) => {
+    const post = await q.lockPost(tx, postId);
+    if (!post) throw new NotFound('Post', 'post_not_found');
+    const actor = authorize(ctx.actor, 'post.edit', { authorId: post.authorId, position: post.position, deleted: post.deletedAt !== null });
+    const thread = await requireThread(tx, post.threadId);
+    if (thread.status === 'closed' && !isStaff(actor.role)) throw new Conflict('thread_closed', 'This thread is closed');
+    if (post.bodyMarkdown !== input.body) {
+      await tx.insert(postRevisions).values({
+        postId,
+        revision: post.revisionCount + 1,
+        bodyMarkdown: post.bodyMarkdown,
+        editorId: actor.id,
+        createdAt: ctx.now(),
+      });
+      await tx
+        .update(posts)
+        .set({
+          bodyMarkdown: input.body,
+          bodyHtml: rendered.html,
+          bodyText: rendered.text,
+          editedAt: ctx.now(),
+          revisionCount: post.revisionCount + 1,
+        })
+        .where(eq(posts.id, postId));
+      await appendEvent(tx, 'forum.post.edited', [threadRoom(post.threadId)], { post: await publicPost(tx, postId, thread) });
+    }
+    return presentPost(await q.getPostRow(tx, postId, actor.id), thread, actor);
+  });
+}
+
+/**
+ * Soft-deletes a post. Deleting the opening post deletes the thread. Deleting the accepted
+ * answer withdraws the acceptance. Emits forum.post.deleted (or forum.thread.deleted).
+ */
+export async function deletePost(ctx: Ctx, postId: number): Promise<void> {
+  const postPeek = await q.getPostRow(ctx.db, postId, 0);
+  if (postPeek?.position === 1) return deleteThread(ctx, postPeek.threadId);
+  await ctx.db.transaction(async (tx) => {
+    const post = await q.lockPost(tx, postId);
+    if (!post || post.deletedAt) throw new NotFound('Post', 'post_not_found');
+    authorize(ctx.actor, 'post.delete', { authorId: post.authorId, position: post.position, deleted: false });
+    const thread = await requireThread(tx, post.threadId);
+    await tx.update(posts).set({ deletedAt: ctx.now() }).where(eq(posts.id, postId));
+    const withdrawn = thread.acceptedPostId === postId;
+    await tx
+      .update(threads)
+      .set({
+        replyCount: sql`${threads.replyCount} - 1`,
+        acceptedPostId: withdrawn ? null : undefined,
+        status: withdrawn ? (thread.firstPeerReplyAt ? 'answered' : 'open') : undefined,
+      })
+      .where(eq(threads.id, thread.id));
+    await appendEvent(tx, 'forum.post.deleted', [threadRoom(thread.id)], { postId });
+    if (withdrawn) await emitThreadUpdated(tx, thread.id);
+  });
+}
+
+/** Soft-deletes a thread (author or staff). Emits forum.thread.deleted. */
+export async function deleteThread(ctx: Ctx, threadId: number): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const thread = await requireThread(tx, threadId);
+    authorize(ctx.actor, 'thread.delete', thread);
+    await tx.update(threads).set({ deletedAt: ctx.now() }).where(eq(threads.id, threadId));
+    await appendEvent(tx, 'forum.thread.deleted', [threadRoom(threadId), LATEST], { threadId });
+  });
+}
+
+/** Retitles or retags a thread (author or staff); a new title is kept in the opening post's revisions. */
+export async function updateThread(ctx: Ctx, threadId: number, input: { title?: string; tags?: string[] }): Promise<ThreadDetail> {
+  return ctx.db.transaction(async (tx) => {
+    const thread = await requireThread(tx, threadId);
+    const actor = authorize(ctx.actor, 'thread.edit', thread);
+    if (input.title !== undefined) {
+      const title = checkTitle(input.title);
+      if (title !== thread.title) {
+        const [first] = await tx
+          .select({ id: posts.id, revisionCount: posts.revisionCount, bodyMarkdown: posts.bodyMarkdown })
+          .from(posts)
+          .where(and(eq(posts.threadId, threadId), eq(posts.position, 1)))
+          .for('update');
+        await tx.insert(postRevisions).values({
+          postId: first.id,
+          revision: first.revisionCount + 1,
+          bodyMarkdown: first.bodyMarkdown,
+          title: thread.title,
+          editorId: actor.id,
+          createdAt: ctx.now(),
+        });
+        await tx.update(posts).set({ revisionCount: first.revisionCount + 1, editedAt: ctx.now() }).where(eq(posts.id, first.id));
+        await tx.update(threads).set({ title }).where(eq(threads.id, threadId));
+      }
+    }
+    if (input.tags !== undefined) {
+      const tagRows = await resolveTags(tx, input.tags);
+      await tx.delete(threadTags).where(eq(threadTags.threadId, threadId));
+      if (tagRows.length) await tx.insert(threadTags).values(tagRows.map((t) => ({ threadId, tagId: t.id })));
+    }
+    await emitThreadUpdated(tx, threadId);
+    return threadDetail(tx, threadId, actor);
+  });
+}
+
+/** Closes a thread to new replies (author or staff). Emits forum.thread.updated. */
+export async function closeThread(ctx: Ctx, threadId: number): Promise<ThreadDetail> {
+  return ctx.db.transaction(async (tx) => {
+    const thread = await requireThread(tx, threadId);
+    if (thread.status === 'closed') throw new Conflict('thread_closed', 'This thread is already closed');
+    const actor = authorize(ctx.actor, 'thread.close', thread);
+    await tx.update(threads).set({ status: 'closed', statusBeforeClose: thread.status }).where(eq(threads.id, threadId));
+    await emitThreadUpdated(tx, threadId);
+    return threadDetail(tx, threadId, actor);
+  });
+}
+
+/** Reopens a closed thread in the status it had before. Emits forum.thread.updated. */
+export async function reopenThread(ctx: Ctx, threadId: number): Promise<ThreadDetail> {
+  return ctx.db.transaction(async (tx) => {
+    const thread = await requireThread(tx, threadId);
+    if (thread.status !== 'closed') throw new Conflict('thread_not_closed', 'This thread is not closed');
+    const actor = authorize(ctx.actor, 'thread.reopen', thread);
+    await tx
+      .update(threads)
+      .set({ status: thread.statusBeforeClose ?? 'open', statusBeforeClose: null })
+      .where(eq(threads.id, threadId));
+    await emitThreadUpdated(tx, threadId);
+    return threadDetail(tx, threadId, actor);
+  });
+}
+
+/**
+ * Accepts a reply as the answer to a question (its author or staff), which solves the thread.
+ * Invalid when the post is not a live reply in this thread; emits forum.thread.updated.
+ */
+export async function acceptAnswer(ctx: Ctx, threadId: number, postId: number): Promise<ThreadDetail> {
+  return ctx.db.transaction(async (tx) => {
+    const thread = await requireThread(tx, threadId);
+    const actor = authorize(ctx.actor, 'thread.accept', thread);
+    const post = await q.getPostRow(tx, postId, 0);
+    if (!post || post.threadId !== threadId || post.deletedAt) throw new Invalid({ postId: 'is not a reply in this thread' });
+    if (post.position === 1) throw new Invalid({ postId: 'the question itself cannot be its answer' });
+    await tx.update(threads).set({ acceptedPostId: postId, status: 'solved' }).where(eq(threads.id, threadId));
+    await emitThreadUpdated(tx, threadId);
+    return threadDetail(tx, threadId, actor);
+  });
+}
+
+/** Withdraws the accepted answer; the thread goes back to answered (or open). */
+export async function unacceptAnswer(ctx: Ctx, threadId: number): Promise<ThreadDetail> {
+  return ctx.db.transaction(async (tx) => {
+    const thread = await requireThread(tx, threadId);
+    const actor = authorize(ctx.actor, 'thread.accept', thread);
+    if (!thread.acceptedPostId) throw new Conflict('no_accepted_answer', 'This thread has no accepted answer');
+    await tx
+      .update(threads)
+      .set({ acceptedPostId: null, status: thread.firstPeerReplyAt ? 'answered' : 'open' })
+      .where(eq(threads.id, threadId));
+    await emitThreadUpdated(tx, threadId);
+    return threadDetail(tx, threadId, actor);
+  });
+}
+
+/**
+ * Sets the actor's vote on a post to +1, -1 or 0 (undo). One vote per member per post; the
+ * score is recomputed from the votes under the post's row lock, so concurrent votes stay exact.
+ * Forbidden on your own post; emits forum.post.voted.
+ */
+export async function votePost(ctx: Ctx, postId: number, value: 1 | -1 | 0): Promise<{ score: number; myVote: number }> {
+  return ctx.db.transaction(async (tx) => {
+    const post = await q.lockPost(tx, postId);
+    if (!post || post.deletedAt) throw new NotFound('Post', 'post_not_found');
+    const actor = authorize(ctx.actor, 'post.vote', { authorId: post.authorId, position: post.position, deleted: false });
+    if (value === 0) {
+      await tx.delete(votes).where(and(eq(votes.postId, postId), eq(votes.userId, actor.id)));
+    } else {
+      await tx
+        .insert(votes)
+        .values({ postId, userId: actor.id, value, createdAt: ctx.now() })
+        .onConflictDoUpdate({ target: [votes.postId, votes.userId], set: { value } });
+    }
+    const [{ score }] = await tx
+      .update(posts)
+      .set({ score: sql`(select coalesce(sum(v.value), 0) from ${votes} v where v.post_id = ${postId})` })
+      .where(eq(posts.id, postId))
+      .returning({ score: posts.score });
+    if (post.position === 1) await tx.update(threads).set({ score }).where(eq(threads.id, post.threadId));
+    await appendEvent(tx, 'forum.post.voted', [threadRoom(post.threadId)], { postId, score });
+    return { score, myVote: value };
+  });
+}

@@ -1,0 +1,111 @@
+// The shapes the forum API returns. Both apps' UIs import these as types only.
+
+export type Role = 'member' | 'agent' | 'supervisor' | 'admin';
+export type ThreadKind = 'question' | 'discussion';
+export type ThreadStatus = 'open' | 'answered' | 'solved' | 'closed';
+
+export interface UserRef {
+  id: number;
+  handle: string;
+  displayName: string;
+  role: Role;
+  /** true for agent, supervisor and admin: their posts show as staff */
+  staff: boolean;
+}
+
+export interface SessionUser extends UserRef {
+  email: string;
+}
+
+export interface Category {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  communityWindowMinutes: number;
+  threadCount: number;
+  tags: string[];
+}
+
+export interface Tag {
+  slug: string;
+  name: string;
+  threadCount: number;
+}
+
+export interface ThreadSummary {
+  id: number;
+  title: string;
+  kind: ThreadKind;
+  status: ThreadStatus;
+  category: { id: number; slug: string; name: string };
+  tags: string[];
+  author: UserRef;
+  replyCount: number;
+  score: number;
+  createdAt: string;
+  lastActivityAt: string;
+}
+
+export interface ThreadAbilities {
+  reply: boolean;
+  edit: boolean;
+  delete: boolean;
+  accept: boolean;
+  close: boolean;
+  reopen: boolean;
+  vote: boolean;
+}
+
+export interface ThreadDetail extends ThreadSummary {
+  acceptedPostId: number | null;
+  abilities: ThreadAbilities;
+}
+
+export interface PostAbilities {
+  edit: boolean;
+  delete: boolean;
+  vote: boolean;
+  accept: boolean;
+}
+
+export interface Post {
+  id: number;
+  threadId: number;
+  /** 1 for the question or opening post, then 2, 3, … in order */
+  position: number;
+  author: UserRef;
+  /** sanitised HTML rendered from Markdown; safe to insert as HTML */
+  bodyHtml: string;
+  bodyMarkdown: string;
+  score: number;
+  accepted: boolean;
+  deleted: boolean;
+  createdAt: string;
+  editedAt: string | null;
+  revisionCount: number;
+  /** the viewer's vote: 1, -1 or 0 (0 when anonymous) */
+  myVote: number;
+  abilities: PostAbilities;
+}
+
+export interface Revision {
+  revision: number;
+  bodyMarkdown: string;
+  title: string | null;
+  editor: UserRef;
+  createdAt: string;
+}
+
+export interface SearchResult {
+  thread: ThreadSummary;
+  /** HTML with <mark>…</mark> around matched words; everything else escaped */
+  snippet: string;
+  rank: number;
+}
+
+export interface Profile {
+  user: UserRef & { joinedAt: string; threadCount: number; answerCount: number; acceptedCount: number };
+  threads: ThreadSummary[];
+  answers: Array<{ post: { id: number; score: number; accepted: boolean; createdAt: string; excerpt: string }; thread: ThreadSummary }>;
+}

@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './context.js';
+export { connect, type Database, type Db, type Tx } from './db/client.js';
+export { startEmbeddedPostgres, ensureDatabase, freePort, type EmbeddedServer } from './db/embedded.js';
+export { migrateDatabase, migrationsFolder } from './db/migrate.js';
+export { listenForEvents, type EventListener } from './events/listener.js';
+export type { DomainEvent } from './events/outbox.js';
+export { can, authorize } from './policy/index.js';
+export * as accounts from './accounts/service.js';
+export * as forum from './forum/service.js';
+export * as search from './search/service.js';
+export * as moderation from './moderation/service.js';
+export { seedDemoCommunity, DEMO_PASSWORD } from './seed/demo.js';
+export type * from './forum/types.js';

@@ -1,0 +1,60 @@
+import type { Actor } from '../context.js';
+import { isStaff } from '../context.js';
+import { Forbidden, Unauthenticated } from '../errors.js';
+import type { PostAbilities, ThreadAbilities, ThreadStatus, ThreadKind } from '../forum/types.js';
+import { threadRules, type ThreadTarget } from './thread.js';
+import { postRules, type PostTarget } from './post.js';
+import { consoleRules } from './console.js';
+
+// One place decides who may do what. Each resource has a file of small predicates; `can`
+// looks the action up, and `authorize` turns a refusal into the right domain error.
+
+const rules = { ...threadRules, ...postRules, ...consoleRules };
+type Rules = typeof rules;
+export type Action = keyof Rules;
+type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
+
+export function can<A extends Action>(actor: Actor | null, action: A, target: TargetOf<A>): boolean {
+  if (!actor) return false;
+  return (rules[action] as (a: Actor, t: TargetOf<A>) => boolean)(actor, target);
+}
+
+/** Throws Unauthenticated for anonymous actors and Forbidden when the policy refuses. */
+export function authorize<A extends Action>(actor: Actor | null, action: A, target: TargetOf<A>): Actor {
+  if (!actor) throw new Unauthenticated();
+  if (!can(actor, action, target)) throw new Forbidden(refusalMessage(action, target));
+  return actor;
+}
+
+function refusalMessage(action: Action, target: unknown): string {
+  const t = target as Partial<ThreadTarget>;
+  if (action === 'thread.reply' && t.status === 'closed') return 'This thread is closed';
+  if (action === 'post.vote') return 'You cannot vote on your own post';
+  if (action === 'thread.accept' && t.kind !== 'question') return 'Only questions have accepted answers';
+  if (action === 'console.access') return 'The moderation console is for agents, supervisors and admins';
+  return 'You are not allowed to do that';
+}
+
+export function threadAbilities(actor: Actor | null, thread: ThreadTarget): ThreadAbilities {
+  return {
+    reply: can(actor, 'thread.reply', thread),
+    edit: can(actor, 'thread.edit', thread),
+    delete: can(actor, 'thread.delete', thread),
+    accept: can(actor, 'thread.accept', thread),
+    close: can(actor, 'thread.close', thread),
+    reopen: can(actor, 'thread.reopen', thread),
+    vote: actor !== null,
+  };
+}
+
+export function postAbilities(actor: Actor | null, post: PostTarget, thread: ThreadTarget): PostAbilities {
+  return {
+    edit: can(actor, 'post.edit', post),
+    delete: can(actor, 'post.delete', post),
+    vote: can(actor, 'post.vote', post),
+    accept: post.position > 1 && !post.deleted && can(actor, 'thread.accept', thread),
+  };
+}
+
+export { isStaff };
+export type { ThreadTarget, PostTarget, ThreadStatus, ThreadKind };

@@ -1,0 +1,23 @@
+import { sql } from 'drizzle-orm';
+import type { Ctx, RateRule } from '../context.js';
+import { RateLimited } from '../errors.js';
+
+/**
+ * Counts one hit against `key` in a fixed window shared by every app instance, and throws
+ * RateLimited once the window's limit is passed.
+ */
+export async function consumeRateLimit(ctx: Ctx, key: string, rule: RateRule): Promise<void> {
+  const now = ctx.now();
+  const windowStartLimit = new Date(now.getTime() - rule.windowSeconds * 1000);
+  const result = await ctx.db.execute<{ count: number; window_start: Date }>(sql`
+    insert into rate_limits (key, window_start, count) values (${key}, ${now}, 1)
+    on conflict (key) do update set
+      count = case when rate_limits.window_start <= ${windowStartLimit} then 1 else rate_limits.count + 1 end,
+      window_start = case when rate_limits.window_start <= ${windowStartLimit} then ${now} else rate_limits.window_start end
+    returning count, window_start`);
+  const row = result.rows[0];
+  if (row.count > rule.limit) {
+    const resetsAt = new Date(row.window_start).getTime() + rule.windowSeconds * 1000;
+    throw new RateLimited(Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)));
+  }
+}
