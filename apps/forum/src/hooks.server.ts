@@ -37,7 +37,9 @@ export const handleFetch: HandleFetch = async ({ event, request, fetch }) => {
     redirect: 'manual',
   });
 
-  const response = await fetch(rewritten);
+  // The global fetch, not SvelteKit's: when the page is served from the API's own origin
+  // (http://127.0.0.1:3000), SvelteKit's fetch would treat /api as one of its own routes.
+  const response = await globalThis.fetch(rewritten);
   passSetCookies(response, event.cookies);
   return response;
 };
