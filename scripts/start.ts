@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_PASSWORD, seedDemoCommunity } from '@forum/core';
+import { DEMO_PASSWORD, pruneEvents, seedDemoCommunity } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
 import { buildModerationApp } from '../apps/moderation/server/app.js';
 import { openDatabase, readConfig, repoRoot } from '../apps/forum/server/runtime.js';
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
 
   process.env.FORUM_API_ORIGIN = `http://127.0.0.1:${config.forumPort}`;
   process.env.MODERATION_API_ORIGIN = `http://127.0.0.1:${config.moderationPort}`;
+  process.env.PUBLIC_FORUM_URL ??= `http://localhost:${config.forumPort}`;
   const common = { database: opened.database, config: config.core, logger: config.logger, secureCookies: config.secureCookies, trustProxy: config.trustProxy };
   const forumApp = await buildForumApp(common);
   const moderationApp = await buildModerationApp(common);
@@ -59,6 +60,12 @@ async function main(): Promise<void> {
   log('    admin       admin');
   log('');
   log('  Ctrl-C stops the servers and PostgreSQL.');
+
+  // The outbox only needs recent events; keep a week of them.
+  const prune = setInterval(() => {
+    void pruneEvents(opened.database.db, new Date(Date.now() - 7 * 86_400_000)).catch(() => {});
+  }, 3_600_000);
+  prune.unref();
 
   let stopping = false;
   const stop = async (signal: string) => {

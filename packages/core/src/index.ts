@@ -4,7 +4,7 @@ export { connect, type Database, type Db, type Tx } from './db/client.js';
 export { startEmbeddedPostgres, ensureDatabase, freePort, type EmbeddedServer } from './db/embedded.js';
 export { migrateDatabase, migrationsFolder } from './db/migrate.js';
 export { listenForEvents, type EventListener } from './events/listener.js';
-export type { DomainEvent } from './events/outbox.js';
+export { pruneEvents, type DomainEvent } from './events/outbox.js';
 export { can, authorize } from './policy/index.js';
 export * as accounts from './accounts/service.js';
 export * as forum from './forum/service.js';

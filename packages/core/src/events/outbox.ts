@@ -23,3 +23,12 @@ export async function appendEvent(tx: Executor, name: string, rooms: string[], p
     )
     select pg_notify(${EVENTS_CHANNEL}, id::text) from e`);
 }
+
+/**
+ * Deletes events created before `before`. Websocket delivery only reads fresh rows, so
+ * old ones are history; any instance may run this at any time.
+ */
+export async function pruneEvents(db: Executor, before: Date): Promise<number> {
+  const result = await db.execute(sql`delete from events where created_at < ${before}`);
+  return result.rowCount ?? 0;
+}

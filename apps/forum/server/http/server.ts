@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { defaultConfig, systemClock, type CoreConfig, type Database } from '@forum/core';
+import { createBaseApp } from './base.js';
+import { registerHealth } from './health.js';
+import { registerOpenApi } from './openapi.js';
+import { registerRealtime } from './realtime.js';
+import { sessionPlugin } from './session.js';
+import { registerUi } from './ui.js';
+
+/** What the composition root hands an app. */
+export interface AppDeps {
+  database: Database;
+  config?: CoreConfig;
+  now?: () => Date;
+  /** serve the built SvelteKit UI (default: when its build exists) */
+  ui?: boolean;
+  logger?: boolean;
+  secureCookies?: boolean;
+  trustProxy?: boolean;
+}
+
+export interface AppSpec {
+  name: string;
+  title: string;
+  description: string;
+  sessionCookie: string;
+  routes: FastifyPluginAsync[];
+  roomPattern: RegExp;
+  buildDir: string;
+}
+
+/**
+ * Assembles one of our servers: the API under /api (health, sessions with CSRF, the app's
+ * routes, a JSON 404), the websocket at /ws, the OpenAPI document and the SvelteKit UI.
+ */
+export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<FastifyInstance> {
+  const app = createBaseApp({ logger: deps.logger, trustProxy: deps.trustProxy }) as unknown as FastifyInstance;
+  await registerOpenApi(app, { title: spec.title, description: spec.description });
+  await app.register(
+    async (api) => {
+      registerHealth(api, deps.database.pool);
+      await api.register(sessionPlugin, {
+        db: deps.database.db,
+        config: deps.config ?? defaultConfig,
+        now: deps.now ?? systemClock,
+        cookieName: spec.sessionCookie,
+        app: spec.name,
+        secureCookies: deps.secureCookies ?? false,
+      });
+      for (const routes of spec.routes) await api.register(routes);
+      api.all('/*', { schema: { hide: true } }, async (request, reply) =>
+        reply.status(404).send({ error: { code: 'route_not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
+      );
+    },
+    { prefix: '/api' },
+  );
+  await registerRealtime(app, { databaseUrl: deps.database.url, roomPattern: spec.roomPattern });
+  if (deps.ui ?? true) await registerUi(app, spec.buildDir);
+  await app.ready();
+  return app;
+}
