@@ -13,5 +13,6 @@ export const load: PageServerLoad = async ({ fetch, url, parent }) => {
   ]);
   const requested = url.searchParams.get('category');
   const category = categories.find((c) => c.slug === requested)?.slug ?? '';
-  return { categories, tags, category };
+  const tag = tags.find((t) => t.slug === url.searchParams.get('tag'))?.slug ?? '';
+  return { categories, tags, category, tag };
 };

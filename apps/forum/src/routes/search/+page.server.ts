@@ -18,7 +18,8 @@ export const load: PageServerLoad = async ({ fetch, url }) => {
     client.tags().catch(() => ({ tags: [] })),
   ]);
 
-  const searched = Boolean(query.q || query.category || query.tag || query.status);
+  // The API needs search words; filters alone only narrow a search.
+  const searched = Boolean(query.q);
   let results: SearchResult[] = [];
   let nextCursor: string | null = null;
   let didYouMean: string | null = null;
