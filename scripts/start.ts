@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   log(`  Forum:               http://${shown}:${config.forumPort}`);
   log(`  Moderation console:  http://${shown}:${config.moderationPort}`);
   log(`  API docs:            http://${shown}:${config.forumPort}/api/docs`);
-  log(`  Database:            ${opened.embedded ? 'embedded PostgreSQL (data in .data/pg)' : 'DATABASE_URL'}`);
+  log(`  Database:            ${opened.embedded ? `embedded PostgreSQL (data in ${path.relative(process.cwd(), path.join(config.dataDir, 'pg')) || '.'})` : 'DATABASE_URL'}`);
   log('');
   log(`  Demo logins (password "${DEMO_PASSWORD}" for all):`);
   log('    member      maya, dev_raj, sofia, tomasz, lea, kenji, amara, jonas, priya');
