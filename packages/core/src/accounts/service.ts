@@ -4,7 +4,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Actor, Ctx } from '../context.js';
 import { Conflict, DomainError, Unauthenticated } from '../errors.js';
 import type { Role } from '../forum/types.js';
-import { consumeRateLimit } from '../ratelimit/service.js';
+import { assertUnderRateLimit, consumeRateLimit } from '../ratelimit/service.js';
 import { sessions, users } from './schema.js';
 
 const SESSION_DAYS = 30;
@@ -58,11 +58,12 @@ export async function signUp(ctx: Ctx, input: SignupInput, clientKey?: string): 
 }
 
 /**
- * Checks a handle-or-email and password. Throws Unauthenticated (invalid_credentials) without
- * saying which part was wrong, and RateLimited after too many attempts from `clientKey`.
+ * Checks a handle-or-email and password. Throws InvalidCredentials without saying which part
+ * was wrong, and RateLimited once `clientKey` has failed too often (successful log-ins do not count).
  */
 export async function logIn(ctx: Ctx, login: string, password: string, clientKey?: string): Promise<Actor> {
-  if (clientKey) await consumeRateLimit(ctx, `login:${clientKey}`, ctx.config.rateLimits.login);
+  const limitKey = clientKey && `login:${clientKey}`;
+  if (limitKey) await assertUnderRateLimit(ctx, limitKey, ctx.config.rateLimits.login);
   const [user] = await ctx.db
     .select()
     .from(users)
@@ -71,7 +72,10 @@ export async function logIn(ctx: Ctx, login: string, password: string, clientKey
   // Verify against a dummy hash when there is no such user, so timing does not reveal accounts.
   dummyHash ??= hash('not a real password', HASH_OPTIONS);
   const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
-  if (!user || !ok) throw new InvalidCredentials();
+  if (!user || !ok) {
+    if (limitKey) await consumeRateLimit(ctx, limitKey, ctx.config.rateLimits.login);
+    throw new InvalidCredentials();
+  }
   return toActor(user);
 }
 

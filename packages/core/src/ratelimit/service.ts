@@ -21,3 +21,17 @@ export async function consumeRateLimit(ctx: Ctx, key: string, rule: RateRule): P
     throw new RateLimited(Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)));
   }
 }
+
+/** Throws RateLimited when `key` has already used up its window, without counting a hit. */
+export async function assertUnderRateLimit(ctx: Ctx, key: string, rule: RateRule): Promise<void> {
+  const now = ctx.now();
+  const result = await ctx.db.execute<{ count: number; window_start: Date }>(
+    sql`select count, window_start from rate_limits where key = ${key}`,
+  );
+  const row = result.rows[0];
+  if (!row) return;
+  const resetsAt = new Date(row.window_start).getTime() + rule.windowSeconds * 1000;
+  if (resetsAt > now.getTime() && row.count >= rule.limit) {
+    throw new RateLimited(Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)));
+  }
+}
