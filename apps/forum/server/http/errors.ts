@@ -62,6 +62,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error.name === 'SyntaxError' || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
       return send(reply, error.statusCode ?? 400, 'invalid_request', 'The request could not be read');
     }
+    if (isNulInText(error)) return send(reply, 400, 'invalid_request', 'Text must not contain the NUL character (U+0000)');
     const dbDown = isDatabaseUnavailable(error);
     if (dbDown) return send(reply, 503, 'unavailable', 'The service is briefly unavailable; try again');
     request.log.error({ err: error }, 'unhandled error');
@@ -71,6 +72,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     send(reply, 404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
   );
+}
+
+/** PostgreSQL cannot store U+0000 in text (SQLSTATE 22021); only a client can have sent it. */
+function isNulInText(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return (e.code ?? e.cause?.code) === '22021';
 }
 
 function isDatabaseUnavailable(error: unknown): boolean {

@@ -10,11 +10,15 @@ export const Role = Type.Union([Type.Literal('member'), Type.Literal('agent'), T
 export const ThreadKind = Type.Union([Type.Literal('question'), Type.Literal('discussion')]);
 export const ThreadStatus = Type.Union([Type.Literal('open'), Type.Literal('answered'), Type.Literal('solved'), Type.Literal('closed')]);
 
-export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+// Ajv coerces a path or query value like "1e400" to Infinity and then skips the bounds (they
+// only test finite numbers); the allOf checks the coerced value's type again, which refuses it.
+const BoundedInteger = (bounds: { minimum: number; maximum: number }) => Type.Integer({ ...bounds, allOf: [{ type: 'integer' }] });
+
+export const Id = BoundedInteger({ minimum: 1, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id });
 export const Slug = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9][a-z0-9-]*$' });
 export const Cursor = Type.String({ minLength: 1, maxLength: 200 });
-export const Limit = Type.Integer({ minimum: 1, maximum: 50 });
+export const Limit = BoundedInteger({ minimum: 1, maximum: 50 });
 export const Page = Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) });
 
 export const UserRef = Type.Object({

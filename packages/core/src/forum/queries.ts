@@ -180,6 +180,10 @@ export async function listRevisionRows(db: Executor, postId: number) {
     .orderBy(desc(postRevisions.revision));
 }
 
+// In a select from one table, Drizzle writes its columns unqualified ("id"), which inside a
+// subquery would bind to the subquery's own table; the correlated subqueries below name the
+// outer table explicitly instead.
+
 export async function listCategoryRows(db: Executor) {
   return db
     .select({
@@ -188,8 +192,8 @@ export async function listCategoryRows(db: Executor) {
       name: categories.name,
       description: categories.description,
       communityWindowMinutes: categories.communityWindowMinutes,
-      threadCount: sql<number>`(select count(*) from ${threads} t where t.category_id = ${categories.id} and t.deleted_at is null)`.mapWith(Number),
-      tags: sql<string[]>`array(select tg.slug from ${tags} tg where tg.category_id = ${categories.id} order by tg.slug)`,
+      threadCount: sql<number>`(select count(*) from ${threads} t where t.category_id = ${categories}.id and t.deleted_at is null)`.mapWith(Number),
+      tags: sql<string[]>`array(select tg.slug from ${tags} tg where tg.category_id = ${categories}.id order by tg.slug)`,
     })
     .from(categories)
     .orderBy(asc(categories.position), asc(categories.id));
@@ -210,7 +214,7 @@ export async function listTagRows(db: Executor) {
     .select({
       slug: tags.slug,
       name: tags.name,
-      threadCount: sql<number>`(select count(*) from ${threadTags} tt join ${threads} t on t.id = tt.thread_id where tt.tag_id = ${tags.id} and t.deleted_at is null)`.mapWith(Number),
+      threadCount: sql<number>`(select count(*) from ${threadTags} tt join ${threads} t on t.id = tt.thread_id where tt.tag_id = ${tags}.id and t.deleted_at is null)`.mapWith(Number),
     })
     .from(tags)
     .orderBy(asc(tags.slug));
@@ -224,9 +228,9 @@ export async function getUserByHandle(db: Executor, handle: string) {
       displayName: users.displayName,
       role: users.role,
       createdAt: users.createdAt,
-      threadCount: sql<number>`(select count(*) from ${threads} t where t.author_id = ${users.id} and t.deleted_at is null)`.mapWith(Number),
-      answerCount: sql<number>`(select count(*) from ${posts} p join ${threads} t on t.id = p.thread_id where p.author_id = ${users.id} and p.position > 1 and p.deleted_at is null and t.deleted_at is null)`.mapWith(Number),
-      acceptedCount: sql<number>`(select count(*) from ${threads} t join ${posts} p on p.id = t.accepted_post_id where p.author_id = ${users.id} and t.deleted_at is null)`.mapWith(Number),
+      threadCount: sql<number>`(select count(*) from ${threads} t where t.author_id = ${users}.id and t.deleted_at is null)`.mapWith(Number),
+      answerCount: sql<number>`(select count(*) from ${posts} p join ${threads} t on t.id = p.thread_id where p.author_id = ${users}.id and p.position > 1 and p.deleted_at is null and t.deleted_at is null)`.mapWith(Number),
+      acceptedCount: sql<number>`(select count(*) from ${threads} t join ${posts} p on p.id = t.accepted_post_id where p.author_id = ${users}.id and t.deleted_at is null)`.mapWith(Number),
     })
     .from(users)
     .where(sql`lower(${users.handle}) = lower(${handle})`);

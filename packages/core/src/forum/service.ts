@@ -48,9 +48,12 @@ function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) => v is
   throw new Invalid({ cursor: 'is not a cursor this API returned' });
 }
 
-const isKeyset = (v: unknown): v is [string, number] =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && Number.isInteger(v[1]);
-const isPosition = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+// What a cursor carries goes straight into SQL, so it must be something PostgreSQL can hold: a
+// timestamp in years 1000–9999, and a 32-bit integer.
+const isTimestamp = (v: unknown): v is string => typeof v === 'string' && /^[1-9]\d{3}-/.test(v) && !Number.isNaN(Date.parse(v));
+const isSqlInteger = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 2_147_483_647;
+/** [timestamp, id], for lists ordered by a time and then by id. */
+export const isKeyset = (v: unknown): v is [string, number] => Array.isArray(v) && v.length === 2 && isTimestamp(v[0]) && isSqlInteger(v[1]);
 
 function pageSize(limit: number | undefined): number {
   return Math.min(Math.max(limit ?? LIMITS.pageDefault, 1), LIMITS.pageMax);
@@ -112,7 +115,7 @@ export async function getThread(
   input: { limit?: number; cursor?: string } = {},
 ): Promise<{ thread: ThreadDetail; posts: Post[]; nextCursor: string | null }> {
   const limit = pageSize(input.limit);
-  const afterPosition = decodeCursor(input.cursor, isPosition) ?? 0;
+  const afterPosition = decodeCursor(input.cursor, isSqlInteger) ?? 0;
   const [row, postRows] = await Promise.all([
     q.getThreadRow(ctx.db, threadId),
     q.listPostRows(ctx.db, threadId, ctx.actor?.id ?? 0, afterPosition, limit + 1),
@@ -367,12 +370,16 @@ export async function deletePost(ctx: Ctx, postId: number): Promise<void> {
     const thread = await requireThread(tx, post.threadId);
     await tx.update(posts).set({ deletedAt: ctx.now() }).where(eq(posts.id, postId));
     const withdrawn = thread.acceptedPostId === postId;
+    const unsolved = thread.firstPeerReplyAt ? 'answered' : 'open';
+    // A closed thread stays closed; it is the status it reopens in that loses the solve.
+    const closed = thread.status === 'closed';
     await tx
       .update(threads)
       .set({
         replyCount: sql`${threads.replyCount} - 1`,
         acceptedPostId: withdrawn ? null : undefined,
-        status: withdrawn ? (thread.firstPeerReplyAt ? 'answered' : 'open') : undefined,
+        status: withdrawn && !closed ? unsolved : undefined,
+        statusBeforeClose: withdrawn && closed ? unsolved : undefined,
       })
       .where(eq(threads.id, thread.id));
     await appendEvent(tx, 'forum.post.deleted', [threadRoom(thread.id)], { postId });

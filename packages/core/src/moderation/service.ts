@@ -4,7 +4,7 @@ import { authorize } from '../policy/index.js';
 import { categories, threads } from '../forum/schema.js';
 import { presentThreadSummary } from '../forum/present.js';
 import * as q from '../forum/queries.js';
-import { encodeCursor, LIMITS } from '../forum/service.js';
+import { encodeCursor, isKeyset, LIMITS } from '../forum/service.js';
 import { Invalid } from '../errors.js';
 import type { ThreadSummary } from '../forum/types.js';
 
@@ -66,7 +66,7 @@ function decodeAfter(cursor: string | undefined): [string, number] | undefined {
   if (!cursor) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && Number.isInteger(v[1])) return [v[0], v[1]];
+    if (isKeyset(v)) return v;
   } catch {
     // fall through
   }

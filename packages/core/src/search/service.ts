@@ -28,6 +28,10 @@ const MAX_OFFSET = 1_000;
 // and only then are they turned into <mark>, so user text never becomes markup.
 const START = '\u0002';
 const STOP = '\u0003';
+// ts_headline takes anything between < and > for an HTML tag and drops it, words and all, so
+// the brackets go in disguised and come out escaped.
+const LT = '\u0004';
+const GT = '\u0005';
 
 interface Filters {
   categoryId?: number;
@@ -137,7 +141,7 @@ async function presentHits(ctx: Ctx, text: string, hits: Hit[]): Promise<SearchR
     q.getThreadRowsByIds(ctx.db, threadIds),
     ctx.db.execute<{ thread_id: number; snippet: string }>(sql`
       select h.thread_id,
-             ts_headline('english', p.body_text, websearch_to_tsquery('english', ${text}),
+             ts_headline('english', translate(p.body_text, '<>', ${LT + GT}), websearch_to_tsquery('english', ${text}),
                ${`StartSel=${START}, StopSel=${STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`}) as snippet
       from unnest(${sql.raw(`array[${threadIds.map(Number).join(',')}]::int[]`)}, ${sql.raw(
         `array[${hits.map((h) => (h.post_id === null ? 'null' : Number(h.post_id))).join(',')}]::int[]`,
@@ -154,7 +158,7 @@ async function presentHits(ctx: Ctx, text: string, hits: Hit[]): Promise<SearchR
 }
 
 function highlight(raw: string): string {
-  return escapeHtml(raw).replaceAll(START, '<mark>').replaceAll(STOP, '</mark>');
+  return escapeHtml(raw).replaceAll(START, '<mark>').replaceAll(STOP, '</mark>').replaceAll(LT, '&lt;').replaceAll(GT, '&gt;');
 }
 
 /**
