@@ -75,6 +75,16 @@ describe('login limit (3 per 5 minutes per address)', () => {
     forum.clock.advance(5);
     expect((await client.post('/api/auth/login', { login: member.handle, password: PASSWORD })).statusCode).toBe(200);
   });
+
+  it('does not count successful log-ins, so staff who log in often are never locked out', async () => {
+    const member = await createMember(forum.db.db);
+    const client = new ApiClient(forum.app, '10.4.0.3');
+    for (let i = 0; i < 6; i++) {
+      expect((await client.post('/api/auth/login', { login: member.handle, password: PASSWORD })).statusCode).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) expectError(await client.post('/api/auth/login', { login: member.handle, password: 'wrong password' }), 401, 'invalid_credentials');
+    expectRateLimited(await client.post('/api/auth/login', { login: member.handle, password: PASSWORD }), 300);
+  });
 });
 
 describe('posting limit (2 a minute per member)', () => {
