@@ -135,6 +135,18 @@ describe('request bodies', () => {
     }
   });
 
+  it('does not coerce JSON body types: a boolean vote or a numeric title is refused with the field', async () => {
+    const before = await tableCounts(forum.db.db);
+    expectError(await member.client.put(`/api/posts/${replyId}/vote`, { value: true }), 400, 'invalid_request', ['value']);
+    expectError(
+      await member.client.post('/api/threads', { category: categorySlug, kind: 'question', title: 12345678, body: 'text' }),
+      400,
+      'invalid_request',
+      ['title'],
+    );
+    expect(await tableCounts(forum.db.db)).toEqual(before);
+  });
+
   it('answers 415 for a body that is not JSON', async () => {
     const response = await member.client.request('POST', `/api/threads/${threadId}/posts`, 'body=hello', { 'content-type': 'application/x-www-form-urlencoded' });
     expectError(response, 415, 'unsupported_media_type');

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Actor, Ctx } from '../context.js';
 import { isStaff } from '../context.js';
 import type { Executor } from '../db/client.js';
-import { Conflict, Invalid, NotFound } from '../errors.js';
+import { Conflict, Invalid, NotFound, Unauthenticated } from '../errors.js';
 import { appendEvent } from '../events/outbox.js';
 import { authorize } from '../policy/index.js';
 import { consumeRateLimit } from '../ratelimit/service.js';
@@ -278,6 +278,7 @@ export async function createReply(ctx: Ctx, threadId: number, input: { body: str
   const rendered = renderBody(input.body);
   const existing = await q.getThreadRow(ctx.db, threadId);
   if (!existing) throw new NotFound('Thread', 'thread_not_found');
+  if (!ctx.actor) throw new Unauthenticated();
   if (existing.status === 'closed') throw new Conflict('thread_closed', 'This thread is closed to new replies');
   const actor = authorize(ctx.actor, 'thread.reply', threadTarget(existing));
   await consumeRateLimit(ctx, `post:${actor.id}`, ctx.config.rateLimits.post);
