@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { registerPageCache } from './http/page-cache.js';
 import { buildServer, type AppDeps } from './http/server.js';
 import { authRoutes } from './routes/auth.js';
 import { categoryRoutes } from './routes/categories.js';
@@ -20,6 +21,7 @@ export function buildForumApp(deps: ForumDeps): Promise<FastifyInstance> {
     sessionCookie: 'sid',
     routes: [authRoutes, categoryRoutes, threadRoutes, postRoutes, searchRoutes, userRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^(latest|thread:\d{1,10}|category:\d{1,10})$/,
+    setup: (app, deps) => registerPageCache(app, { enabled: deps.pageCache }),
     buildDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../build'),
   });
 }

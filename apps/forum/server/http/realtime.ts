@@ -16,7 +16,12 @@ const MAX_BUFFERED_BYTES = 1_000_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    realtime: { ready: Promise<void>; clients(): number };
+    realtime: {
+      ready: Promise<void>;
+      clients(): number;
+      /** runs before the event is pushed to sockets, e.g. to drop cached pages it changes */
+      onEvent(listener: (event: DomainEvent) => void): void;
+    };
   }
 }
 
@@ -29,7 +34,10 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
   const rooms = new Map<string, Set<WebSocket>>();
   const joined = new Map<WebSocket, Set<string>>();
 
+  const eventListeners: Array<(event: DomainEvent) => void> = [];
+
   function deliver(event: DomainEvent): void {
+    for (const listener of eventListeners) listener(event);
     for (const room of event.rooms) {
       const sockets = rooms.get(room);
       if (!sockets) continue;
@@ -57,7 +65,11 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
   }
 
   const listener: EventListener = listenForEvents(opts.databaseUrl, deliver);
-  app.decorate('realtime', { ready: listener.ready, clients: () => joined.size });
+  app.decorate('realtime', {
+    ready: listener.ready,
+    clients: () => joined.size,
+    onEvent: (fn: (event: DomainEvent) => void) => void eventListeners.push(fn),
+  });
   app.addHook('onClose', async () => {
     await listener.close();
     for (const socket of joined.keys()) socket.terminate();

@@ -17,6 +17,8 @@ export interface AppDeps {
   logger?: boolean;
   secureCookies?: boolean;
   trustProxy?: boolean;
+  /** cache anonymous readers' pages until an event changes them (on in `npm start`) */
+  pageCache?: boolean;
 }
 
 export interface AppSpec {
@@ -27,6 +29,8 @@ export interface AppSpec {
   routes: FastifyPluginAsync[];
   roomPattern: RegExp;
   buildDir: string;
+  /** app-specific decorations the routes rely on, after the realtime hub exists */
+  setup?: (app: FastifyInstance, deps: AppDeps) => void;
 }
 
 /**
@@ -36,6 +40,8 @@ export interface AppSpec {
 export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<FastifyInstance> {
   const app = createBaseApp({ logger: deps.logger, trustProxy: deps.trustProxy }) as unknown as FastifyInstance;
   await registerOpenApi(app, { title: spec.title, description: spec.description });
+  await registerRealtime(app, { databaseUrl: deps.database.url, roomPattern: spec.roomPattern });
+  spec.setup?.(app, deps);
   await app.register(
     async (api) => {
       registerHealth(api, deps.database.pool);
@@ -54,7 +60,6 @@ export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<Fastify
     },
     { prefix: '/api' },
   );
-  await registerRealtime(app, { databaseUrl: deps.database.url, roomPattern: spec.roomPattern });
   if (deps.ui ?? true) await registerUi(app, spec.buildDir);
   await app.ready();
   return app;

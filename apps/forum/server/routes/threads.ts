@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { forum } from '@forum/core';
+import { LISTS_SCOPE } from '../http/page-cache.js';
 import { Cursor, errorResponses, Id, IdParams, Limit, Post, Slug, ThreadDetail, ThreadKind, ThreadSummary } from '../http/schemas.js';
 
 const Title = Type.String({ minLength: 5, maxLength: 200 });
@@ -28,7 +29,11 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ threads: Type.Array(ThreadSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
       },
     },
-    async (request) => forum.listThreads(request.ctx, request.query),
+    async (request, reply) => {
+      if (request.actor) return forum.listThreads(request.ctx, request.query);
+      const { list, category, tag, limit, cursor } = request.query;
+      return app.pageCache.serve(reply, LISTS_SCOPE, `${list}|${category}|${tag}|${limit}|${cursor}`, () => forum.listThreads(request.ctx, request.query));
+    },
   );
 
   app.post(
@@ -61,7 +66,13 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => forum.getThread(request.ctx, request.params.id, request.query),
+    async (request, reply) => {
+      if (request.actor) return forum.getThread(request.ctx, request.params.id, request.query);
+      const { limit, cursor } = request.query;
+      return app.pageCache.serve(reply, `thread:${request.params.id}`, `${limit}|${cursor}`, () =>
+        forum.getThread(request.ctx, request.params.id, request.query),
+      );
+    },
   );
 
   app.patch(

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Executor } from '../db/client.js';
+import type { Db, Executor } from '../db/client.js';
 import { users } from '../accounts/schema.js';
 import { categories, postRevisions, posts, tags, threads, threadTags, votes } from './schema.js';
 
@@ -39,7 +39,10 @@ function selectThreads(db: Executor) {
 }
 
 export async function getThreadRow(db: Executor, id: number): Promise<ThreadRow | undefined> {
-  const [row] = await selectThreads(db).where(and(eq(threads.id, id), isNull(threads.deletedAt)));
+  const statement = prepared(db);
+  const [row] = statement
+    ? await statement.thread.execute({ id })
+    : await selectThreads(db).where(and(eq(threads.id, id), isNull(threads.deletedAt)));
   return row;
 }
 
@@ -124,6 +127,8 @@ export function postColumns(viewerId: number) {
 export type PostRow = Awaited<ReturnType<typeof listPostRows>>[number];
 
 export async function listPostRows(db: Executor, threadId: number, viewerId: number, afterPosition: number, limit: number) {
+  const statement = prepared(db);
+  if (statement) return statement.posts.execute({ threadId, viewerId, afterPosition, limit });
   return db
     .select(postColumns(viewerId))
     .from(posts)
@@ -252,4 +257,33 @@ export async function listAnswerRows(db: Executor, authorId: number, limit: numb
     .where(and(eq(posts.authorId, authorId), gt(posts.position, 1), isNull(posts.deletedAt), isNull(threads.deletedAt)))
     .orderBy(desc(posts.createdAt))
     .limit(limit);
+}
+
+// The thread page is the most read thing in a forum: its two queries are named prepared
+// statements, so PostgreSQL plans them once per connection and Drizzle builds them once per
+// pool. Inside a transaction the ordinary builders above are used.
+function prepareReads(db: Db) {
+  return {
+    thread: selectThreads(db)
+      .where(and(eq(threads.id, sql.placeholder('id')), isNull(threads.deletedAt)))
+      .prepare('forum_thread_by_id'),
+    posts: db
+      .select(postColumns(0))
+      .from(posts)
+      .innerJoin(users, eq(users.id, posts.authorId))
+      .leftJoin(voter, and(eq(voter.postId, posts.id), eq(voter.userId, sql.placeholder('viewerId'))))
+      .where(and(eq(posts.threadId, sql.placeholder('threadId')), gt(posts.position, sql.placeholder('afterPosition'))))
+      .orderBy(asc(posts.position))
+      .limit(sql.placeholder('limit'))
+      .prepare('forum_thread_posts'),
+  };
+}
+
+const preparedByDb = new WeakMap<Db, ReturnType<typeof prepareReads>>();
+
+function prepared(db: Executor): ReturnType<typeof prepareReads> | null {
+  if ('rollback' in db) return null;
+  let statements = preparedByDb.get(db);
+  if (!statements) preparedByDb.set(db, (statements = prepareReads(db)));
+  return statements;
 }
