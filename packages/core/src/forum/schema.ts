@@ -69,14 +69,14 @@ export const threads = pgTable(
     ),
   },
   (t) => [
-    index('threads_latest_idx').on(t.lastActivityAt.desc(), t.id.desc()).where(sql`${t.deletedAt} is null`),
+    index('threads_latest_idx').on(t.lastActivityAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.deletedAt} is null`),
     index('threads_category_latest_idx')
-      .on(t.categoryId, t.lastActivityAt.desc(), t.id.desc())
+      .on(t.categoryId, t.lastActivityAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.deletedAt} is null`),
     index('threads_status_latest_idx')
-      .on(t.status, t.lastActivityAt.desc(), t.id.desc())
+      .on(t.status, t.lastActivityAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.deletedAt} is null`),
-    index('threads_author_idx').on(t.authorId, t.createdAt.desc()),
+    index('threads_author_idx').on(t.authorId, t.createdAt.desc().nullsFirst()),
     index('threads_unanswered_idx').on(t.createdAt).where(sql`${t.firstPeerReplyAt} is null and ${t.deletedAt} is null`),
     index('threads_title_tsv_idx').using('gin', t.titleTsv),
     index('threads_title_trgm_idx').using('gin', sql`${t.title} gin_trgm_ops`),
@@ -123,7 +123,7 @@ export const posts = pgTable(
   },
   (t) => [
     uniqueIndex('posts_thread_position_idx').on(t.threadId, t.position),
-    index('posts_author_idx').on(t.authorId, t.createdAt.desc()),
+    index('posts_author_idx').on(t.authorId, t.createdAt.desc().nullsFirst()),
     index('posts_body_tsv_idx').using('gin', t.bodyTsv),
   ],
 );
