@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Actor, Ctx } from '../context.js';
+import type { Db } from '../db/client.js';
 import { Conflict, DomainError, Unauthenticated } from '../errors.js';
 import type { Role } from '../forum/types.js';
 import { assertUnderRateLimit, consumeRateLimit } from '../ratelimit/service.js';
@@ -101,13 +102,22 @@ export async function createSession(ctx: Ctx, userId: number, app: string): Prom
   return token;
 }
 
-/** The actor behind a session cookie, or null when the token is unknown or expired. */
-export async function getSessionActor(ctx: Ctx, token: string, app: string): Promise<Actor | null> {
-  const [row] = await ctx.db
+// Every logged-in request resolves its session, so the lookup is a prepared statement per pool.
+function prepareSessionLookup(db: Db) {
+  return db
     .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, tokenDigest(token)), eq(sessions.app, app), gt(sessions.expiresAt, ctx.now())));
+    .where(and(eq(sessions.id, sql.placeholder('id')), eq(sessions.app, sql.placeholder('app')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .prepare('accounts_session_actor');
+}
+const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
+
+/** The actor behind a session cookie, or null when the token is unknown or expired. */
+export async function getSessionActor(ctx: Ctx, token: string, app: string): Promise<Actor | null> {
+  let lookup = sessionLookups.get(ctx.db);
+  if (!lookup) sessionLookups.set(ctx.db, (lookup = prepareSessionLookup(ctx.db)));
+  const [row] = await lookup.execute({ id: tokenDigest(token), app, now: ctx.now() });
   return row ?? null;
 }
 

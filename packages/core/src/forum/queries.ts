@@ -287,3 +287,45 @@ function prepared(db: Executor): ReturnType<typeof prepareReads> | null {
   if (!statements) preparedByDb.set(db, (statements = prepareReads(db)));
   return statements;
 }
+
+/**
+ * Counts a new reply on its thread, under the thread's row lock: the next position, activity
+ * time, and for a reply by someone other than the author the first peer (open → answered) or
+ * first staff reply time. Returns nothing when the thread is missing, deleted or closed.
+ */
+export async function bumpThreadForReply(tx: Executor, threadId: number, replier: { id: number; staff: boolean }, now: Date) {
+  const other = sql`t.author_id <> ${replier.id}`;
+  const { rows } = await tx.execute<{
+    last_position: number;
+    status: ThreadRow['status'];
+    previous_status: ThreadRow['status'];
+    author_id: number;
+    kind: ThreadRow['kind'];
+    accepted_post_id: number | null;
+  }>(sql`
+    with old as (select id, status from threads where id = ${threadId} and deleted_at is null for update)
+    update threads t set
+      reply_count = t.reply_count + 1,
+      last_position = t.last_position + 1,
+      last_activity_at = ${now},
+      ${
+        replier.staff
+          ? sql`first_staff_reply_at = case when ${other} then coalesce(t.first_staff_reply_at, ${now}) else t.first_staff_reply_at end`
+          : sql`first_peer_reply_at = case when ${other} then coalesce(t.first_peer_reply_at, ${now}) else t.first_peer_reply_at end,
+                status = case when ${other} and t.status = 'open' then 'answered'::thread_status else t.status end`
+      }
+    from old
+    where t.id = old.id and old.status <> 'closed'
+    returning t.last_position, t.status, old.status as previous_status, t.author_id, t.kind, t.accepted_post_id`);
+  const row = rows[0];
+  return (
+    row && {
+      lastPosition: row.last_position,
+      status: row.status,
+      previousStatus: row.previous_status,
+      authorId: row.author_id,
+      kind: row.kind,
+      acceptedPostId: row.accepted_post_id,
+    }
+  );
+}

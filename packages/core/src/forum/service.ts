@@ -276,51 +276,40 @@ export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<
  */
 export async function createReply(ctx: Ctx, threadId: number, input: { body: string }): Promise<Post> {
   const rendered = renderBody(input.body);
-  const existing = await q.getThreadRow(ctx.db, threadId);
-  if (!existing) throw new NotFound('Thread', 'thread_not_found');
   if (!ctx.actor) throw new Unauthenticated();
-  if (existing.status === 'closed') throw new Conflict('thread_closed', 'This thread is closed to new replies');
-  const actor = authorize(ctx.actor, 'thread.reply', threadTarget(existing));
-  await consumeRateLimit(ctx, `post:${actor.id}`, ctx.config.rateLimits.post);
+  const replier = ctx.actor;
+  await consumeRateLimit(ctx, `post:${replier.id}`, ctx.config.rateLimits.post);
   const now = ctx.now();
-  const peer = actor.id !== existing.authorId && !isStaff(actor.role);
-  const staff = isStaff(actor.role) && actor.id !== existing.authorId;
   return ctx.db.transaction(async (tx) => {
-    const [updated] = await tx
-      .update(threads)
-      .set({
-        replyCount: sql`${threads.replyCount} + 1`,
-        lastPosition: sql`${threads.lastPosition} + 1`,
-        lastActivityAt: now,
-        status: peer ? sql`case when ${threads.status} = 'open' then 'answered'::thread_status else ${threads.status} end` : undefined,
-        firstPeerReplyAt: peer ? sql`coalesce(${threads.firstPeerReplyAt}, ${now})` : undefined,
-        firstStaffReplyAt: staff ? sql`coalesce(${threads.firstStaffReplyAt}, ${now})` : undefined,
-      })
-      .where(and(eq(threads.id, threadId), sql`${threads.deletedAt} is null`, sql`${threads.status} <> 'closed'`))
-      .returning({
-        lastPosition: threads.lastPosition,
-        status: threads.status,
-        authorId: threads.authorId,
-        kind: threads.kind,
-        acceptedPostId: threads.acceptedPostId,
-      });
-    if (!updated) throw new Conflict('thread_closed', 'This thread is closed to new replies');
-    const [post] = await tx
+    const thread = await q.bumpThreadForReply(tx, threadId, { id: replier.id, staff: isStaff(replier.role) }, now);
+    if (!thread) {
+      if (await q.getThreadRow(tx, threadId)) throw new Conflict('thread_closed', 'This thread is closed to new replies');
+      throw new NotFound('Thread', 'thread_not_found');
+    }
+    const actor = authorize(replier, 'thread.reply', thread);
+    const [row] = await tx
       .insert(posts)
       .values({
         threadId,
         authorId: actor.id,
-        position: updated.lastPosition,
+        position: thread.lastPosition,
         bodyMarkdown: input.body,
         bodyHtml: rendered.html,
         bodyText: rendered.text,
         createdAt: now,
       })
-      .returning({ id: posts.id });
-    await appendEvent(tx, 'forum.post.created', [threadRoom(threadId)], { post: await publicPost(tx, post.id, updated) });
-    if (updated.status !== existing.status) await emitThreadUpdated(tx, threadId);
-    const row = await q.getPostRow(tx, post.id, actor.id);
-    return presentPost(row, updated, actor);
+      .returning();
+    // The new post's row is all a reader needs: its author is the actor and nobody voted yet.
+    const postRow: q.PostRow = {
+      ...row,
+      authorHandle: actor.handle,
+      authorDisplayName: actor.displayName,
+      authorRole: actor.role,
+      myVote: 0,
+    };
+    await appendEvent(tx, 'forum.post.created', [threadRoom(threadId)], { post: presentPost(postRow, thread, null) });
+    if (thread.status !== thread.previousStatus) await emitThreadUpdated(tx, threadId);
+    return presentPost(postRow, thread, actor);
   });
 }
 
