@@ -8,6 +8,8 @@ interface Entry {
 declare module 'fastify' {
   interface FastifyInstance {
     pageCache: PageCache;
+    /** anonymous searches, kept for 30 s and not dropped by events: search may lag that much */
+    searchCache: PageCache;
   }
 }
 
@@ -58,8 +60,10 @@ class NoCache extends PageCache {
 export function registerPageCache(app: FastifyInstance, options: { enabled?: boolean }): void {
   if (!options.enabled) {
     app.decorate('pageCache', new NoCache());
+    app.decorate('searchCache', new NoCache());
     return;
   }
+  app.decorate('searchCache', new PageCache(2_000, 30_000));
   const cache = new PageCache();
   app.decorate('pageCache', cache);
   app.realtime.onEvent((event) => {

@@ -31,6 +31,12 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => search.searchThreads(request.ctx, request.query),
+    async (request, reply) => {
+      if (request.actor) return search.searchThreads(request.ctx, request.query);
+      const { q, category, tag, status, limit, cursor } = request.query;
+      return app.searchCache.serve(reply, 'search', JSON.stringify([q, category, tag, status, limit, cursor]), () =>
+        search.searchThreads(request.ctx, request.query),
+      );
+    },
   );
 };

@@ -24,6 +24,8 @@ export interface SearchPage {
 }
 
 const MAX_OFFSET = 1_000;
+/** how many of the newest matching posts (and titles) a search ranks */
+export const SEARCH_CANDIDATES = 1_000;
 // Sentinels that cannot appear in stored text mark the matches; the snippet is escaped first
 // and only then are they turned into <mark>, so user text never becomes markup.
 const START = '\u0002';
@@ -112,18 +114,28 @@ async function rankedHits(ctx: Ctx, text: string, f: Filters, limit: number, off
     ].filter((c) => c !== undefined),
     sql` and `,
   );
+  // For words that match very many posts, only the newest SEARCH_CANDIDATES matches are ranked:
+  // ranking every match of a common word costs far more than it changes the first pages.
   const result = await ctx.db.execute<Hit>(sql`
     with query as (select websearch_to_tsquery('english', ${text}) as q),
     title_hits as (
       select t.id as thread_id, ts_rank(t.title_tsv, query.q) as rank
       from threads t, query
       where t.title_tsv @@ query.q and ${threadFilter}
+      order by t.id desc
+      limit ${SEARCH_CANDIDATES}
+    ),
+    body_matches as (
+      select ps.thread_id, ps.post_id, ps.tsv
+      from post_search ps join threads t on t.id = ps.thread_id, query
+      where ps.tsv @@ query.q and ${threadFilter}
+      order by ps.post_id desc
+      limit ${SEARCH_CANDIDATES}
     ),
     body_hits as (
-      select distinct on (p.thread_id) p.thread_id, p.id as post_id, ts_rank(p.body_tsv, query.q) as rank
-      from posts p join threads t on t.id = p.thread_id, query
-      where p.body_tsv @@ query.q and p.deleted_at is null and ${threadFilter}
-      order by p.thread_id, ts_rank(p.body_tsv, query.q) desc, p.position
+      select distinct on (m.thread_id) m.thread_id, m.post_id, ts_rank(m.tsv, query.q) as rank
+      from body_matches m, query
+      order by m.thread_id, ts_rank(m.tsv, query.q) desc, m.post_id
     )
     select coalesce(b.thread_id, h.thread_id) as thread_id,
            b.post_id,
