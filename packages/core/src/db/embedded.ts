@@ -54,7 +54,7 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: asRoot,
     onLog: () => {},
     onError: (e: unknown) => log(`${e instanceof Error ? e.message : String(e)}\n`),
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();

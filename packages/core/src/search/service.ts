@@ -105,37 +105,39 @@ async function resolveFilters(ctx: Ctx, input: SearchInput): Promise<Filters> {
 }
 
 async function rankedHits(ctx: Ctx, text: string, f: Filters, limit: number, offset: number): Promise<Hit[]> {
-  const threadFilter = sql.join(
-    [
-      sql`t.deleted_at is null`,
-      f.categoryId !== undefined ? sql`t.category_id = ${f.categoryId}` : undefined,
-      f.status !== undefined ? sql`t.status = ${f.status}` : undefined,
-      f.tagId !== undefined ? sql`exists (select 1 from thread_tags tt where tt.thread_id = t.id and tt.tag_id = ${f.tagId})` : undefined,
-    ].filter((c) => c !== undefined),
-    sql` and `,
-  );
+  const filters = [
+    f.categoryId !== undefined ? sql`t.category_id = ${f.categoryId}` : undefined,
+    f.status !== undefined ? sql`t.status = ${f.status}` : undefined,
+    f.tagId !== undefined ? sql`exists (select 1 from thread_tags tt where tt.thread_id = t.id and tt.tag_id = ${f.tagId})` : undefined,
+  ].filter((c) => c !== undefined);
+  const threadFilter = sql.join([sql`t.deleted_at is null`, ...filters], sql` and `);
+  // The query is written out in each place (not shared through a CTE) so the planner sees it and
+  // can estimate how many rows match: a rare word walks the GIN index, a common one the newest
+  // posts. post_search holds only posts of live threads, so without filters it needs no join.
+  const tsquery = sql`websearch_to_tsquery('english', ${text})`;
+  const bodySource = filters.length
+    ? sql`post_search ps join threads t on t.id = ps.thread_id where ps.tsv @@ ${tsquery} and ${threadFilter}`
+    : sql`post_search ps where ps.tsv @@ ${tsquery}`;
   // For words that match very many posts, only the newest SEARCH_CANDIDATES matches are ranked:
   // ranking every match of a common word costs far more than it changes the first pages.
   const result = await ctx.db.execute<Hit>(sql`
-    with query as (select websearch_to_tsquery('english', ${text}) as q),
-    title_hits as (
-      select t.id as thread_id, ts_rank(t.title_tsv, query.q) as rank
-      from threads t, query
-      where t.title_tsv @@ query.q and ${threadFilter}
+    with title_hits as (
+      select t.id as thread_id, ts_rank(t.title_tsv, ${tsquery}) as rank
+      from threads t
+      where t.title_tsv @@ ${tsquery} and ${threadFilter}
       order by t.id desc
       limit ${SEARCH_CANDIDATES}
     ),
     body_matches as (
-      select ps.thread_id, ps.post_id, ps.tsv
-      from post_search ps join threads t on t.id = ps.thread_id, query
-      where ps.tsv @@ query.q and ${threadFilter}
+      select ps.thread_id, ps.post_id, ts_rank(ps.tsv, ${tsquery}) as rank
+      from ${bodySource}
       order by ps.post_id desc
       limit ${SEARCH_CANDIDATES}
     ),
     body_hits as (
-      select distinct on (m.thread_id) m.thread_id, m.post_id, ts_rank(m.tsv, query.q) as rank
-      from body_matches m, query
-      order by m.thread_id, ts_rank(m.tsv, query.q) desc, m.post_id
+      select distinct on (thread_id) thread_id, post_id, rank
+      from body_matches
+      order by thread_id, rank desc, post_id
     )
     select coalesce(b.thread_id, h.thread_id) as thread_id,
            b.post_id,
