@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_PASSWORD, pruneEvents, seedDemoCommunity } from '@forum/core';
+import { accounts, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
 import { buildModerationApp } from '../apps/moderation/server/app.js';
 import { openDatabase, readConfig, repoRoot } from '../apps/forum/server/runtime.js';
@@ -61,9 +61,13 @@ async function main(): Promise<void> {
   log('');
   log('  Ctrl-C stops the servers and PostgreSQL.');
 
-  // The outbox only needs recent events; keep a week of them.
+  // Housekeeping every hour: a week of outbox events is plenty, expired sessions and old
+  // rate-limit windows are dead rows.
+  const housekeeping = { db: opened.database.db, actor: null, now: systemClock, config: config.core };
   const prune = setInterval(() => {
     void pruneEvents(opened.database.db, new Date(Date.now() - 7 * 86_400_000)).catch(() => {});
+    void accounts.pruneExpiredSessions(housekeeping).catch(() => {});
+    void pruneRateLimits(housekeeping).catch(() => {});
   }, 3_600_000);
   prune.unref();
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Actor, Ctx } from '../context.js';
 import type { Db } from '../db/client.js';
 import { Conflict, DomainError, Unauthenticated } from '../errors.js';
@@ -137,4 +137,10 @@ export async function getSessionUser(ctx: Ctx): Promise<(Actor & { email: string
 
 function toActor(user: typeof users.$inferSelect): Actor {
   return { id: user.id, handle: user.handle, displayName: user.displayName, role: user.role };
+}
+
+/** Deletes expired sessions; any instance may run it at any time. */
+export async function pruneExpiredSessions(ctx: Ctx): Promise<number> {
+  const result = await ctx.db.delete(sessions).where(lt(sessions.expiresAt, ctx.now()));
+  return result.rowCount ?? 0;
 }

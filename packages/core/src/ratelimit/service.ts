@@ -35,3 +35,9 @@ export async function assertUnderRateLimit(ctx: Ctx, key: string, rule: RateRule
     throw new RateLimited(Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)));
   }
 }
+
+/** Deletes counters whose window ended more than a day ago (no rule here is longer than that). */
+export async function pruneRateLimits(ctx: Ctx): Promise<number> {
+  const result = await ctx.db.execute(sql`delete from rate_limits where window_start < ${new Date(ctx.now().getTime() - 86_400_000)}`);
+  return result.rowCount ?? 0;
+}
