@@ -10,6 +10,8 @@ export * as accounts from './accounts/service.js';
 export * as forum from './forum/service.js';
 export * as search from './search/service.js';
 export * as moderation from './moderation/service.js';
+export * as polls from './polls/service.js';
 export { pruneRateLimits } from './ratelimit/service.js';
 export { seedDemoCommunity, DEMO_PASSWORD } from './seed/demo.js';
 export type * from './forum/types.js';
+export type * from './polls/types.js';

@@ -128,3 +128,44 @@ export const errorResponses = {
 };
 
 export type Static_<T extends TSchema> = Static<T>;
+
+export const PollKind = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('ranked')]);
+export const PollResultsVisibility = Type.Union([Type.Literal('always'), Type.Literal('after_vote'), Type.Literal('after_close')]);
+
+const PollResults = Type.Object({
+  options: Type.Array(
+    Type.Object({
+      optionId: Type.Integer(),
+      votes: Type.Integer(),
+      percent: Type.Number(),
+      voters: Type.Optional(Type.Array(UserRef, { description: 'public polls only' })),
+    }),
+  ),
+  rounds: Type.Array(
+    Type.Object({
+      counts: Type.Array(Type.Object({ optionId: Type.Integer(), votes: Type.Integer() })),
+      exhausted: Type.Integer(),
+      eliminated: Nullable(Type.Integer()),
+    }),
+  ),
+  winners: Type.Array(Type.Integer()),
+});
+
+export const Poll = Type.Object({
+  id: Type.Integer(),
+  threadId: Type.Integer(),
+  question: Type.String(),
+  kind: PollKind,
+  minChoices: Type.Integer(),
+  maxChoices: Type.Integer(),
+  anonymous: Type.Boolean(),
+  resultsVisibility: PollResultsVisibility,
+  closesAt: Nullable(DateTime),
+  closed: Type.Boolean(),
+  createdAt: DateTime,
+  options: Type.Array(Type.Object({ id: Type.Integer(), position: Type.Integer(), label: Type.String() })),
+  ballotCount: Type.Integer(),
+  myBallot: Nullable(Type.Array(Type.Integer())),
+  results: Nullable(PollResults),
+  abilities: abilities(['vote', 'close', 'reopen'] as const),
+});

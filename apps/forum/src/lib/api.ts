@@ -14,6 +14,7 @@ import type {
   ThreadStatus,
   ThreadSummary,
 } from '@forum/core/forum/types';
+import type { Poll, PollKind, PollResultsVisibility } from '@forum/core/polls/types';
 
 export type Fetch = typeof fetch;
 export type ThreadList = 'latest' | 'unanswered' | 'solved';
@@ -167,6 +168,17 @@ export interface NewThread {
   tags: string[];
 }
 
+export interface NewPoll {
+  question: string;
+  kind: PollKind;
+  options: string[];
+  minChoices?: number;
+  maxChoices?: number;
+  anonymous?: boolean;
+  resultsVisibility?: PollResultsVisibility;
+  closesAt?: string | null;
+}
+
 /** The API, bound to a fetch: `event.fetch` in server loads, the global fetch in the browser. */
 export function api(fetchFn: Fetch = fetch) {
   const get = <T>(path: string) => send<T>(fetchFn, 'GET', path);
@@ -205,6 +217,13 @@ export function api(fetchFn: Fetch = fetch) {
     revisions: (id: number) => get<{ revisions: Revision[] }>(`/api/posts/${id}/revisions`),
     vote: (id: number, value: 1 | -1) => call<{ score: number; myVote: number }>('PUT', `/api/posts/${id}/vote`, { value }),
     unvote: (id: number) => call<{ score: number; myVote: number }>('DELETE', `/api/posts/${id}/vote`),
+
+    poll: (threadId: number | string) => get<{ poll: Poll | null }>(`/api/threads/${encodeURIComponent(String(threadId))}/poll`),
+    createPoll: (threadId: number, input: NewPoll) => call<{ poll: Poll }>('POST', `/api/threads/${threadId}/poll`, input),
+    castBallot: (pollId: number, choices: number[]) => call<{ poll: Poll }>('PUT', `/api/polls/${pollId}/ballot`, { choices }),
+    retractBallot: (pollId: number) => call<{ poll: Poll }>('DELETE', `/api/polls/${pollId}/ballot`),
+    closePoll: (pollId: number) => call<{ poll: Poll }>('POST', `/api/polls/${pollId}/close`),
+    reopenPoll: (pollId: number) => call<{ poll: Poll }>('POST', `/api/polls/${pollId}/reopen`),
 
     search: (q: SearchQuery) =>
       get<{ results: SearchResult[]; nextCursor: string | null; didYouMean: string | null }>(

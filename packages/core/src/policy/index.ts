@@ -5,11 +5,13 @@ import type { PostAbilities, ThreadAbilities, ThreadStatus, ThreadKind } from '.
 import { threadRules, type ThreadTarget } from './thread.js';
 import { postRules, type PostTarget } from './post.js';
 import { consoleRules } from './console.js';
+import { pollRules, type PollTarget } from './poll.js';
+import type { PollAbilities } from '../polls/types.js';
 
 // One place decides who may do what. Each resource has a file of small predicates; `can`
 // looks the action up, and `authorize` turns a refusal into the right domain error.
 
-const rules = { ...threadRules, ...postRules, ...consoleRules };
+const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules };
 type Rules = typeof rules;
 export type Action = keyof Rules;
 type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
@@ -32,6 +34,8 @@ function refusalMessage(action: Action, target: unknown): string {
   if (action === 'post.vote') return 'You cannot vote on your own post';
   if (action === 'thread.accept' && t.kind !== 'question') return 'Only questions have accepted answers';
   if (action === 'console.access') return 'The moderation console is for agents, supervisors and admins';
+  if (action === 'poll.create') return 'Only the author of the thread or staff can add a poll';
+  if (action === 'poll.close' || action === 'poll.reopen') return 'Only staff can close or reopen a poll';
   return 'You are not allowed to do that';
 }
 
@@ -56,5 +60,13 @@ export function postAbilities(actor: Actor | null, post: PostTarget, thread: Thr
   };
 }
 
+export function pollAbilities(actor: Actor | null, poll: PollTarget): PollAbilities {
+  return {
+    vote: can(actor, 'poll.vote', poll),
+    close: can(actor, 'poll.close', poll),
+    reopen: can(actor, 'poll.reopen', poll),
+  };
+}
+
 export { isStaff };
-export type { ThreadTarget, PostTarget, ThreadStatus, ThreadKind };
+export type { ThreadTarget, PostTarget, PollTarget, ThreadStatus, ThreadKind };

@@ -7,6 +7,11 @@ import { POSTS_PER_PAGE } from '$lib/lists';
 export const load: PageServerLoad = async ({ fetch, params, depends }) => {
   if (!/^\d+$/.test(params.id)) error(404, { message: 'Thread not found.' });
   depends('forum:thread');
-  const { thread, posts, nextCursor } = await orError(api(fetch).thread(params.id, { limit: POSTS_PER_PAGE }));
-  return { thread, posts, nextCursor };
+  const client = api(fetch);
+  const [{ thread, posts, nextCursor }, poll] = await Promise.all([
+    orError(client.thread(params.id, { limit: POSTS_PER_PAGE })),
+    // A poll that fails to load leaves the thread readable.
+    client.poll(params.id).then((r) => r.poll, () => null),
+  ]);
+  return { thread, posts, nextCursor, poll };
 };
