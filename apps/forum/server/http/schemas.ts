@@ -1,4 +1,4 @@
-import { Type, type Static, type TBoolean, type TSchema } from '@sinclair/typebox';
+import { Type, type TBoolean, type TSchema } from '@sinclair/typebox';
 
 // Request and response schemas shared by the routes. Responses are serialised through these,
 // so a field missing here never reaches a client.
@@ -127,7 +127,6 @@ export const errorResponses = {
   429: ErrorBody,
 };
 
-export type Static_<T extends TSchema> = Static<T>;
 
 export const PollKind = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('ranked')]);
 export const PollResultsVisibility = Type.Union([Type.Literal('always'), Type.Literal('after_vote'), Type.Literal('after_close')]);

@@ -4,7 +4,7 @@ import { authorize } from '../policy/index.js';
 import { categories, threads } from '../forum/schema.js';
 import { presentThreadSummary } from '../forum/present.js';
 import * as q from '../forum/queries.js';
-import { encodeCursor, isKeyset, LIMITS } from '../forum/service.js';
+import { decodeCursor, encodeCursor, isKeyset, LIMITS } from '../forum/service.js';
 import { Invalid } from '../errors.js';
 import type { ThreadSummary } from '../forum/types.js';
 
@@ -26,7 +26,7 @@ export async function listUnansweredPastWindow(
 ): Promise<{ items: UnansweredItem[]; nextCursor: string | null }> {
   authorize(ctx.actor, 'console.access', null);
   const limit = Math.min(Math.max(input.limit ?? LIMITS.pageDefault, 1), LIMITS.pageMax);
-  const after = decodeAfter(input.cursor);
+  const after = decodeCursor(input.cursor, isKeyset);
   const now = ctx.now();
   const windowEnd = sql`${threads.createdAt} + make_interval(mins => ${categories.communityWindowMinutes})`;
   const rows = await ctx.db
@@ -60,15 +60,4 @@ export async function listUnansweredPastWindow(
     }),
     nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
   };
-}
-
-function decodeAfter(cursor: string | undefined): [string, number] | undefined {
-  if (!cursor) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (isKeyset(v)) return v;
-  } catch {
-    // fall through
-  }
-  throw new Invalid({ cursor: 'is not a cursor this API returned' });
 }

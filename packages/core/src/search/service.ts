@@ -4,7 +4,7 @@ import { Invalid, NotFound } from '../errors.js';
 import { escapeHtml } from '../forum/markdown.js';
 import { presentThreadSummary } from '../forum/present.js';
 import * as q from '../forum/queries.js';
-import { encodeCursor, LIMITS } from '../forum/service.js';
+import { decodeCursor, encodeCursor, LIMITS } from '../forum/service.js';
 import type { SearchResult, ThreadStatus } from '../forum/types.js';
 
 export interface SearchInput {
@@ -57,7 +57,7 @@ export async function searchThreads(ctx: Ctx, input: SearchInput): Promise<Searc
   const text = input.q.trim();
   if (!text) throw new Invalid({ q: 'must not be empty' });
   const limit = Math.min(Math.max(input.limit ?? LIMITS.pageDefault, 1), LIMITS.pageMax);
-  const offset = decodeOffset(input.cursor);
+  const offset = decodeCursor(input.cursor, isOffset) ?? 0;
   const filters = await resolveFilters(ctx, input);
 
   let hits = await rankedHits(ctx, text, filters, limit + 1, offset);
@@ -78,16 +78,7 @@ export async function searchThreads(ctx: Ctx, input: SearchInput): Promise<Searc
   };
 }
 
-function decodeOffset(cursor: string | undefined): number {
-  if (!cursor) return 0;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Number.isInteger(value) && value >= 0 && value <= MAX_OFFSET) return value;
-  } catch {
-    // fall through
-  }
-  throw new Invalid({ cursor: 'is not a cursor this API returned' });
-}
+const isOffset = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_OFFSET;
 
 async function resolveFilters(ctx: Ctx, input: SearchInput): Promise<Filters> {
   const filters: Filters = { status: input.status };
