@@ -3,7 +3,7 @@
 // `node --import tsx bench/server.ts` and BENCH_SERVER_DATABASE_URL; it prints one ready line,
 // `bench-server listening <port>`, and stops on SIGTERM.
 import type { AddressInfo } from 'node:net';
-import { connect, type CoreConfig } from '@forum/core';
+import { connect, defaultConfig, type CoreConfig } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
 
 const url = process.env.BENCH_SERVER_DATABASE_URL;
@@ -11,7 +11,7 @@ if (!url) throw new Error('BENCH_SERVER_DATABASE_URL is not set');
 
 // The bench drives thousands of logins and replies from a few accounts on one address.
 const unlimited = { limit: 1e9, windowSeconds: 1 };
-const config: CoreConfig = { rateLimits: { signup: unlimited, login: unlimited, post: unlimited } };
+const config: CoreConfig = { ...defaultConfig, rateLimits: { signup: unlimited, login: unlimited, post: unlimited } };
 
 // As `npm start` runs it: the pool size of apps/forum/server/runtime.ts, and the page cache of
 // anonymous readers' pages on unless PAGE_CACHE=0.

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   process.env.MODERATION_API_ORIGIN = `http://127.0.0.1:${config.moderationPort}`;
   process.env.PUBLIC_FORUM_URL ??= `http://localhost:${config.forumPort}`;
   const common = { database: opened.database, config: config.core, logger: config.logger, secureCookies: config.secureCookies, trustProxy: config.trustProxy };
-  const forumApp = await buildForumApp({ ...common, pageCache: process.env.PAGE_CACHE !== '0' });
+  const forumApp = await buildForumApp({ ...common, pageCache: process.env.PAGE_CACHE !== '0', jobs: true });
   const moderationApp = await buildModerationApp(common);
   await forumApp.listen({ port: config.forumPort, host: config.host });
   await moderationApp.listen({ port: config.moderationPort, host: config.host });

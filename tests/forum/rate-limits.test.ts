@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { CoreConfig } from '@forum/core';
+import { defaultConfig, type CoreConfig } from '@forum/core';
 import { startForum, type TestForum } from '../support/apps.js';
 import { ApiClient } from '../support/http.js';
 import { createCategory, createMember, PASSWORD } from '../support/factories.js';
@@ -9,6 +9,7 @@ import { expectError, scalar, signedIn, tableCounts } from '../support/api.js';
 // Limits are counted in PostgreSQL on the app's clock, so moving the clock opens the next window.
 
 const tight: CoreConfig = {
+  ...defaultConfig,
   rateLimits: {
     signup: { limit: 2, windowSeconds: 3600 },
     login: { limit: 3, windowSeconds: 300 },

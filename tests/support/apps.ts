@@ -13,10 +13,10 @@ export interface TestForum {
 }
 
 /** The forum app on a database of its own, with a settable clock; no UI unless asked. */
-export async function startForum(options: { config?: CoreConfig; ui?: boolean; database?: TestDatabase; clock?: Clock } = {}): Promise<TestForum> {
+export async function startForum(options: { config?: CoreConfig; ui?: boolean; database?: TestDatabase; clock?: Clock; jobs?: boolean } = {}): Promise<TestForum> {
   const db = options.database ?? (await createTestDatabase());
   const clock = options.clock ?? new Clock();
-  const app = await buildForumApp({ database: db, config: options.config ?? relaxedConfig, now: clock.now, ui: options.ui ?? false });
+  const app = await buildForumApp({ database: db, config: options.config ?? relaxedConfig, now: clock.now, ui: options.ui ?? false, jobs: options.jobs ?? true });
   return {
     db,
     app,

@@ -6,6 +6,7 @@ export const PASSWORD = 'correct horse battery';
 
 /** Rate limits out of the way, for tests that are not about them. */
 export const relaxedConfig: CoreConfig = {
+  ...defaultConfig,
   rateLimits: {
     signup: { limit: 100_000, windowSeconds: 60 },
     login: { limit: 100_000, windowSeconds: 60 },

@@ -6,11 +6,27 @@ export interface Actor {
   handle: string;
   displayName: string;
   role: Role;
+  /** 0 new, 1 basic, 2 member, 3 regular, 4 leader */
+  trustLevel: number;
+  /** silenced members read but cannot post, vote, flag or cast ballots */
+  silenced: boolean;
 }
 
 export interface RateRule {
   limit: number;
   windowSeconds: number;
+}
+
+/** What a member needs to reach a trust level; all of it, and the level below. */
+export interface TrustRequirement {
+  /** live replies in other members' threads */
+  replies: number;
+  /** their replies accepted as answers */
+  accepted: number;
+  /** days since joining */
+  days: number;
+  /** their flags that staff agreed with */
+  agreedFlags: number;
 }
 
 export interface CoreConfig {
@@ -19,6 +35,20 @@ export interface CoreConfig {
     login: RateRule;
     post: RateRule;
   };
+  /** points per ledger reason */
+  reputation: {
+    answerUpvoted: number;
+    questionUpvoted: number;
+    postDownvoted: number;
+    answerAccepted: number;
+    acceptedAnAnswer: number;
+  };
+  /** requirements for levels 1, 2, 3 and 4, in that order */
+  trust: { levels: [TrustRequirement, TrustRequirement, TrustRequirement, TrustRequirement] };
+  /** Expert in ‹tag›: at least `minAccepted` accepted answers in the tag, and accepted/answered ≥ `minRatio`, over `windowDays` */
+  expert: { minAccepted: number; minRatio: number; windowDays: number };
+  /** at most this many routed questions per expert per hour */
+  routing: { perExpertPerHour: number };
 }
 
 export const defaultConfig: CoreConfig = {
@@ -27,6 +57,17 @@ export const defaultConfig: CoreConfig = {
     login: { limit: 20, windowSeconds: 300 },
     post: { limit: 30, windowSeconds: 60 },
   },
+  reputation: { answerUpvoted: 10, questionUpvoted: 5, postDownvoted: -2, answerAccepted: 15, acceptedAnAnswer: 2 },
+  trust: {
+    levels: [
+      { replies: 1, accepted: 0, days: 0, agreedFlags: 0 },
+      { replies: 10, accepted: 1, days: 7, agreedFlags: 0 },
+      { replies: 50, accepted: 10, days: 60, agreedFlags: 1 },
+      { replies: 200, accepted: 50, days: 180, agreedFlags: 5 },
+    ],
+  },
+  expert: { minAccepted: 3, minRatio: 0.3, windowDays: 180 },
+  routing: { perExpertPerHour: 3 },
 };
 
 /** What every service receives: the database, who is acting, and a clock tests can set. */

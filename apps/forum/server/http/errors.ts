@@ -5,6 +5,7 @@ const statusByClass: Record<string, number> = {
   NotFound: 404,
   Unauthenticated: 401,
   InvalidCredentials: 401,
+  Suspended: 403,
   Forbidden: 403,
   Invalid: 400,
   Conflict: 409,

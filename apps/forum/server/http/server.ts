@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { defaultConfig, systemClock, type CoreConfig, type Database } from '@forum/core';
+import { defaultConfig, jobHandlers, startJobWorker, systemClock, type CoreConfig, type Database, type JobWorker } from '@forum/core';
 import { createBaseApp } from './base.js';
 import { registerHealth } from './health.js';
 import { registerOpenApi } from './openapi.js';
@@ -19,6 +19,15 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** cache anonymous readers' pages until an event changes them (on in `npm start`) */
   pageCache?: boolean;
+  /** run background jobs (badges, notifications, routing, timers) in this instance */
+  jobs?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** this instance's job worker, when it runs one */
+    jobs: JobWorker | null;
+  }
 }
 
 export interface AppSpec {
@@ -42,6 +51,14 @@ export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<Fastify
   await registerOpenApi(app, { title: spec.title, description: spec.description });
   await registerRealtime(app, { databaseUrl: deps.database.url, roomPattern: spec.roomPattern });
   spec.setup?.(app, deps);
+  const worker = deps.jobs
+    ? startJobWorker({ db: deps.database.db, now: deps.now ?? systemClock, config: deps.config ?? defaultConfig }, jobHandlers)
+    : null;
+  app.decorate('jobs', worker);
+  if (worker) {
+    app.realtime.onEvent(() => worker.kick());
+    app.addHook('onClose', () => worker.stop());
+  }
   await app.register(
     async (api) => {
       registerHealth(api, deps.database.pool);

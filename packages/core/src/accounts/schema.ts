@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgEnum, pgTable, serial, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const roleEnum = pgEnum('role', ['member', 'agent', 'supervisor', 'admin']);
 
@@ -12,6 +12,18 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name').notNull(),
     role: roleEnum('role').notNull().default('member'),
+    /** the sum of the member's reputation ledger, kept in step in the same transaction */
+    reputation: integer('reputation').notNull().default(0),
+    /** 0 new, 1 basic, 2 member, 3 regular, 4 leader */
+    trustLevel: smallint('trust_level').notNull().default(0),
+    /** set by an admin: automatic promotion and demotion leave the level alone */
+    trustLevelLocked: boolean('trust_level_locked').notNull().default(false),
+    /** a silenced member can read but not post, vote, flag or cast ballots */
+    silencedUntil: timestamp('silenced_until', { withTimezone: true }),
+    /** a suspended member cannot log in; suspension also drops the trust level */
+    suspendedUntil: timestamp('suspended_until', { withTimezone: true }),
+    /** the member asked not to be sent routed questions */
+    routingMuted: boolean('routing_muted').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

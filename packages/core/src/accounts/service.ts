@@ -48,7 +48,7 @@ export async function signUp(ctx: Ctx, input: SignupInput, clientKey?: string): 
         createdAt: ctx.now(),
       })
       .returning();
-    return toActor(user);
+    return toActor(user, ctx.now());
   } catch (error) {
     // Two sign-ups racing for the same handle: the unique index decides.
     const constraint = (error as { cause?: { constraint?: string }; constraint?: string }).cause?.constraint ?? (error as { constraint?: string }).constraint;
@@ -77,12 +77,20 @@ export async function logIn(ctx: Ctx, login: string, password: string, clientKey
     if (limitKey) await consumeRateLimit(ctx, limitKey, ctx.config.rateLimits.login);
     throw new InvalidCredentials();
   }
-  return toActor(user);
+  if (user.suspendedUntil && user.suspendedUntil > ctx.now()) throw new Suspended(user.suspendedUntil);
+  return toActor(user, ctx.now());
 }
 
 export class InvalidCredentials extends DomainError {
   constructor() {
     super('invalid_credentials', 'That handle or email and password do not match');
+  }
+}
+
+/** A suspended member's correct password still does not log them in; they are told until when. */
+export class Suspended extends DomainError {
+  constructor(public until: Date) {
+    super('account_suspended', `This account is suspended until ${until.toISOString()}`);
   }
 }
 
@@ -105,10 +113,24 @@ export async function createSession(ctx: Ctx, userId: number, app: string): Prom
 // Every logged-in request resolves its session, so the lookup is a prepared statement per pool.
 function prepareSessionLookup(db: Db) {
   return db
-    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role })
+    .select({
+      id: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+      role: users.role,
+      trustLevel: users.trustLevel,
+      silenced: sql<boolean>`coalesce(${users.silencedUntil} > ${sql.placeholder('now')}, false)`,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sql.placeholder('id')), eq(sessions.app, sql.placeholder('app')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('id')),
+        eq(sessions.app, sql.placeholder('app')),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+        sql`(${users.suspendedUntil} is null or ${users.suspendedUntil} <= ${sql.placeholder('now')})`,
+      ),
+    )
     .prepare('accounts_session_actor');
 }
 const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
@@ -128,15 +150,23 @@ export async function endSession(ctx: Ctx, token: string): Promise<void> {
 export async function getSessionUser(ctx: Ctx): Promise<(Actor & { email: string }) | null> {
   if (!ctx.actor) return null;
   const [row] = await ctx.db
-    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role, email: users.email })
+    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role, email: users.email, trustLevel: users.trustLevel, silencedUntil: users.silencedUntil })
     .from(users)
     .where(eq(users.id, ctx.actor.id));
   if (!row) throw new Unauthenticated();
-  return row;
+  const { silencedUntil, ...rest } = row;
+  return { ...rest, silenced: silencedUntil !== null && silencedUntil > ctx.now() };
 }
 
-function toActor(user: typeof users.$inferSelect): Actor {
-  return { id: user.id, handle: user.handle, displayName: user.displayName, role: user.role };
+function toActor(user: typeof users.$inferSelect, now: Date): Actor {
+  return {
+    id: user.id,
+    handle: user.handle,
+    displayName: user.displayName,
+    role: user.role,
+    trustLevel: user.trustLevel,
+    silenced: user.silencedUntil !== null && user.silencedUntil > now,
+  };
 }
 
 /** Deletes expired sessions; any instance may run it at any time. */

@@ -3,3 +3,7 @@ export * from '../forum/schema.js';
 export * from '../events/schema.js';
 export * from '../ratelimit/schema.js';
 export * from '../polls/schema.js';
+export * from '../reputation/schema.js';
+export * from '../badges/schema.js';
+export * from '../notifications/schema.js';
+export * from '../audit/schema.js';

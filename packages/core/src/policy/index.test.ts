@@ -4,7 +4,7 @@ import { Forbidden, Unauthenticated } from '../errors.js';
 import type { Role } from '../forum/types.js';
 import { authorize, can, isStaff, postAbilities, threadAbilities, type ThreadTarget } from './index.js';
 
-const actor = (id: number, role: Role = 'member'): Actor => ({ id, handle: `u${id}`, displayName: `U${id}`, role });
+const actor = (id: number, role: Role = 'member'): Actor => ({ id, handle: `u${id}`, displayName: `U${id}`, role, trustLevel: 1, silenced: false });
 const author = actor(1);
 const stranger = actor(2);
 const agent = actor(3, 'agent');

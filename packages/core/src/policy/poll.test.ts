@@ -4,7 +4,7 @@ import type { Role } from '../forum/types.js';
 import { pollAbilities } from './index.js';
 import { pollRules } from './poll.js';
 
-const actor = (id: number, role: Role = 'member'): Actor => ({ id, handle: `u${id}`, displayName: `U${id}`, role });
+const actor = (id: number, role: Role = 'member'): Actor => ({ id, handle: `u${id}`, displayName: `U${id}`, role, trustLevel: 1, silenced: false });
 const author = actor(1);
 const stranger = actor(2);
 const staff = (['agent', 'supervisor', 'admin'] as const).map((role, i) => actor(10 + i, role));

@@ -3,7 +3,7 @@ import type { Actor } from '../context.js';
 import type { Role, ThreadKind, ThreadStatus } from '../forum/types.js';
 import { threadRules, type ThreadTarget } from './thread.js';
 
-const actor = (id: number, role: Role = 'member'): Actor => ({ id, handle: `u${id}`, displayName: `U${id}`, role });
+const actor = (id: number, role: Role = 'member'): Actor => ({ id, handle: `u${id}`, displayName: `U${id}`, role, trustLevel: 1, silenced: false });
 const author = actor(1);
 const stranger = actor(2);
 const staff = (['agent', 'supervisor', 'admin'] as const).map((role, i) => actor(10 + i, role));
