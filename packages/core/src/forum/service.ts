@@ -222,6 +222,12 @@ async function publicPost(tx: Executor, postId: number, thread: { authorId: numb
   return presentPost(row, thread, null);
 }
 
+/** Ids the reputation, badge and notification jobs need about an acceptance or its withdrawal. */
+async function acceptanceFacts(tx: Executor, thread: { id: number; authorId: number }, postId: number, actor: Actor) {
+  const [answer] = await tx.select({ authorId: posts.authorId }).from(posts).where(eq(posts.id, postId));
+  return { threadId: thread.id, postId, answerAuthorId: answer?.authorId ?? null, threadAuthorId: thread.authorId, actorId: actor.id };
+}
+
 export interface CreateThreadInput {
   category: string;
   kind: ThreadKind;
@@ -262,7 +268,13 @@ export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<
       .returning({ id: posts.id });
     if (tagRows.length) await tx.insert(threadTags).values(tagRows.map((t) => ({ threadId: thread.id, tagId: t.id })));
     const row = (await q.getThreadRow(tx, thread.id))!;
-    await appendEvent(tx, 'forum.thread.created', [LATEST, `category:${category.id}`], { thread: presentThreadSummary(row) });
+    await appendEvent(
+      tx,
+      'forum.thread.created',
+      [LATEST, `category:${category.id}`],
+      { thread: presentThreadSummary(row) },
+      { threadId: thread.id, postId: post.id, authorId: actor.id, categoryId: category.id, tagIds: tagRows.map((t) => t.id), kind: input.kind },
+    );
     const postRow = await q.getPostRow(tx, post.id, actor.id);
     const target = { ...threadTarget(row), acceptedPostId: null };
     return { thread: presentThreadDetail(row, actor), post: presentPost(postRow, target, actor) };
@@ -307,7 +319,13 @@ export async function createReply(ctx: Ctx, threadId: number, input: { body: str
       authorRole: actor.role,
       myVote: 0,
     };
-    await appendEvent(tx, 'forum.post.created', [threadRoom(threadId)], { post: presentPost(postRow, thread, null) });
+    await appendEvent(
+      tx,
+      'forum.post.created',
+      [threadRoom(threadId)],
+      { post: presentPost(postRow, thread, null) },
+      { threadId, postId: row.id, authorId: actor.id, threadAuthorId: thread.authorId },
+    );
     if (thread.status !== thread.previousStatus) await emitThreadUpdated(tx, threadId);
     return presentPost(postRow, thread, actor);
   });
@@ -460,7 +478,12 @@ export async function acceptAnswer(ctx: Ctx, threadId: number, postId: number): 
     const post = await q.getPostRow(tx, postId, 0);
     if (!post || post.threadId !== threadId || post.deletedAt) throw new Invalid({ postId: 'is not a reply in this thread' });
     if (post.position === 1) throw new Invalid({ postId: 'the question itself cannot be its answer' });
+    if (thread.acceptedPostId === postId) return threadDetail(tx, threadId, actor);
+    if (thread.acceptedPostId) {
+      await appendEvent(tx, 'forum.answer.unaccepted', [], { threadId, postId: thread.acceptedPostId }, await acceptanceFacts(tx, thread, thread.acceptedPostId, actor));
+    }
     await tx.update(threads).set({ acceptedPostId: postId, status: 'solved' }).where(eq(threads.id, threadId));
+    await appendEvent(tx, 'forum.answer.accepted', [], { threadId, postId }, { threadId, postId, answerAuthorId: post.authorId, threadAuthorId: thread.authorId, actorId: actor.id });
     await emitThreadUpdated(tx, threadId);
     return threadDetail(tx, threadId, actor);
   });
@@ -472,6 +495,7 @@ export async function unacceptAnswer(ctx: Ctx, threadId: number): Promise<Thread
     const thread = await requireThread(tx, threadId);
     const actor = authorize(ctx.actor, 'thread.accept', thread);
     if (!thread.acceptedPostId) throw new Conflict('no_accepted_answer', 'This thread has no accepted answer');
+    await appendEvent(tx, 'forum.answer.unaccepted', [], { threadId, postId: thread.acceptedPostId }, await acceptanceFacts(tx, thread, thread.acceptedPostId, actor));
     await tx
       .update(threads)
       .set({ acceptedPostId: null, status: thread.firstPeerReplyAt ? 'answered' : 'open' })
@@ -505,7 +529,13 @@ export async function votePost(ctx: Ctx, postId: number, value: 1 | -1 | 0): Pro
       .where(eq(posts.id, postId))
       .returning({ score: posts.score });
     if (post.position === 1) await tx.update(threads).set({ score }).where(eq(threads.id, post.threadId));
-    await appendEvent(tx, 'forum.post.voted', [threadRoom(post.threadId)], { postId, score });
+    await appendEvent(
+      tx,
+      'forum.post.voted',
+      [threadRoom(post.threadId)],
+      { postId, score },
+      { postId, threadId: post.threadId, authorId: post.authorId, voterId: actor.id, value, position: post.position },
+    );
     return { score, myVote: value };
   });
 }
