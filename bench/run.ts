@@ -238,7 +238,27 @@ async function expectJson(response: Response, status: number, what: string): Pro
   return JSON.parse(body);
 }
 
-function scenarios(seeded: Seeded, sessions: Session[]): Scenario[] {
+interface PollTarget {
+  id: number;
+  optionIds: number[];
+}
+
+/** Polls for the ballot scenario: staff attach a four-option poll to each of `threadIds`. */
+async function createPolls(origin: string, staff: Session, threadIds: number[]): Promise<PollTarget[]> {
+  const polls: PollTarget[] = [];
+  for (const id of threadIds) {
+    const response = await fetch(`${origin}/api/threads/${id}/poll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: staff.cookie, 'x-csrf-token': staff.csrf },
+      body: JSON.stringify({ question: 'Which release channel do you use?', kind: 'single', options: ['Stable', 'Beta', 'Nightly', 'Self-built'] }),
+    });
+    const { poll } = await expectJson(response, 201, `POST /api/threads/${id}/poll`);
+    polls.push({ id: poll.id, optionIds: poll.options.map((o: { id: number }) => o.id) });
+  }
+  return polls;
+}
+
+function scenarios(seeded: Seeded, sessions: Session[], polls: PollTarget[]): Scenario[] {
   const threadPaths = shuffled(seeded.bigThreadIds, 1).map((id) => `/api/threads/${id}?limit=20`);
   const searchPaths = searchQueries.map((q) => `/api/search?q=${encodeURIComponent(q)}`);
   const replyThreads = shuffled(seeded.openThreadIds, 2);
@@ -255,6 +275,19 @@ function scenarios(seeded: Seeded, sessions: Session[]): Scenario[] {
       path: `/api/threads/${replyThreads[i % replyThreads.length]}/posts`,
       headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf },
       body: replyBodies[i % replyBodies.length],
+    };
+  };
+  let ballots = 0;
+  const nextBallot = () => {
+    const i = ballots++;
+    const session = sessions[i % sessions.length];
+    // Members walk the polls at different strides, so the load mixes first ballots and changed ones.
+    const poll = polls[(i + Math.floor(i / sessions.length)) % polls.length];
+    return {
+      method: 'PUT',
+      path: `/api/polls/${poll.id}/ballot`,
+      headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf },
+      body: JSON.stringify({ choices: [poll.optionIds[i % poll.optionIds.length]] }),
     };
   };
   // A member's session cookie: the page cache serves anonymous readers only, so these go to the database.
@@ -319,6 +352,20 @@ function scenarios(seeded: Seeded, sessions: Session[]): Scenario[] {
       },
       target: '≥ 300 req/s, no errors',
       met: (x) => x.rps >= 300,
+      writes: true,
+    },
+    {
+      name: 'poll ballots',
+      connections: 50,
+      requests: [{ setupRequest: (request) => ({ ...request, ...nextBallot() }) }],
+      async check(origin) {
+        const { method, path: p, headers, body } = nextBallot();
+        const { poll } = await expectJson(await fetch(origin + p, { method, headers, body }), 200, 'poll ballot');
+        if (!poll.myBallot?.length) throw new Error('the ballot was not recorded');
+        return `PUT /api/polls/:id/ballot by ${sessions.length} members in turn over ${polls.length} single-choice polls (first ballots and changed ones)`;
+      },
+      target: '≥ 500 req/s, no errors',
+      met: (x) => x.rps >= 500,
       writes: true,
     },
   ];
@@ -540,6 +587,8 @@ async function main(): Promise<void> {
   const server = await startServer(db.url);
   const idle = memory(server.pid);
   const sessions = await logInMany(server.origin, seeded.memberHandles.slice(0, LOGINS));
+  const [staff] = await logInMany(server.origin, seeded.staffHandles.slice(-1));
+  const polls = await createPolls(server.origin, staff, seeded.bigThreadIds.slice(0, 40));
   log(`  ${server.origin} (pid ${server.pid}), ${Math.round(idle.rss / MB)} MB RSS; ${sessions.length} members logged in`);
 
   log('Load:');
@@ -547,7 +596,7 @@ async function main(): Promise<void> {
   const stats = new pg.Client({ connectionString: db.url });
   await stats.connect();
   cleanups.push(() => stats.end());
-  const all = scenarios(seeded, sessions);
+  const all = scenarios(seeded, sessions, polls);
   for (const scenario of all.filter((x) => !x.writes)) measured.push(await measure(server, db, stats, scenario));
   // On the seeded data still: before the replies add posts that match.
   process.stdout.write('  search queries one at a time … ');

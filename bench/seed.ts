@@ -27,6 +27,8 @@ export interface Seeded {
   openThreadIds: number[];
   /** member handles that share `password` (every account does) */
   memberHandles: string[];
+  /** staff handles (agents, a supervisor, an admin), same password */
+  staffHandles: string[];
   databaseBytes: number;
   timings: { generateMs: number; insertMs: number; vacuumMs: number };
 }
@@ -284,6 +286,7 @@ export async function seedDataset(url: string, o: SeedOptions): Promise<Seeded> 
       bigThreadIds: rows.bigThreadIds,
       openThreadIds: rows.openThreadIds,
       memberHandles: u.handle.filter((_, i) => u.role[i] === 'member'),
+      staffHandles: u.handle.filter((_, i) => u.role[i] !== 'member'),
       databaseBytes: Number(size.rows[0].bytes),
       timings: { generateMs: generated - started, insertMs: inserted - generated, vacuumMs: vacuumed - inserted },
     };
