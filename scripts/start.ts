@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { accounts, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock } from '@forum/core';
+import { accounts, badges, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock, trust } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
 import { buildModerationApp } from '../apps/moderation/server/app.js';
 import { openDatabase, readConfig, repoRoot } from '../apps/forum/server/runtime.js';
@@ -68,6 +68,10 @@ async function main(): Promise<void> {
     void pruneEvents(opened.database.db, new Date(Date.now() - 7 * 86_400_000)).catch(() => {});
     void accounts.pruneExpiredSessions(housekeeping).catch(() => {});
     void pruneRateLimits(housekeeping).catch(() => {});
+    // Expert in ‹tag› lapses (or qualifies) as answers leave its window, with no event to say so
+    void badges.sweepExperts(housekeeping).catch(() => {});
+    // promotions that time alone brings (days since joining)
+    void trust.evaluateEveryone(housekeeping).catch(() => {});
   }, 3_600_000);
   prune.unref();
 

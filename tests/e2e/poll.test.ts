@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -49,6 +50,8 @@ describe('thread polls in the browser', () => {
     const voter = await (await browser.newContext()).newPage();
     await signUp(author, 'poll_author');
     await signUp(voter, 'poll_voter');
+    // Polls need trust level 1, which a brand-new account has not earned yet.
+    await db.db.execute(sql`update users set trust_level = 1 where handle = 'poll_author'`);
 
     await author.goto(`${base}/ask`);
     await author.getByLabel('Category').selectOption('ideas');

@@ -53,6 +53,9 @@ describe('POST /api/auth/signup', () => {
       email: 'new.member@example.test',
       role: 'member',
       staff: false,
+      trustLevel: 0,
+      reputation: 0,
+      silenced: false,
     });
     const sid = cookieNamed(response, 'sid');
     expect(sid?.value).toBeTruthy();
@@ -157,6 +160,9 @@ describe('POST /api/auth/login', () => {
         email: 'login.member@example.test',
         role: 'member',
         staff: false,
+        trustLevel: 0,
+        reputation: 0,
+        silenced: false,
       });
       expect(cookieNamed(response, 'sid')?.httpOnly).toBe(true);
       expect((await client.get('/api/session')).json().user.id).toBe(member.id);

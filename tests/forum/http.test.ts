@@ -82,6 +82,18 @@ describe('GET /api/docs/json', () => {
         'DELETE /api/posts/{id}/vote',
         'GET /api/search',
         'GET /api/users/{handle}',
+        'GET /api/users/{handle}/reputation',
+        'PUT /api/users/{handle}/trust-level',
+        'POST /api/users/{handle}/silence',
+        'DELETE /api/users/{handle}/silence',
+        'POST /api/users/{handle}/suspend',
+        'DELETE /api/users/{handle}/suspend',
+        'POST /api/posts/{id}/flags',
+        'GET /api/flags',
+        'POST /api/flags/{id}/resolve',
+        'GET /api/held-posts',
+        'POST /api/posts/{id}/approve',
+        'POST /api/posts/{id}/reject',
       ].sort(),
     );
   });

@@ -3,7 +3,7 @@ import { forum as forumService, type Actor } from '@forum/core';
 import { startForum, type TestForum } from '../support/apps.js';
 import { ApiClient } from '../support/http.js';
 import { createCategory, createMember, createReply, createThread, ctxFor } from '../support/factories.js';
-import { expectError } from '../support/api.js';
+import { expectError, settleJobs } from '../support/api.js';
 
 let forum: TestForum;
 let anonymous: ApiClient;
@@ -39,6 +39,7 @@ beforeAll(async () => {
   const answerInDoomed = await createReply(db, helper, doomed.thread.id, 'Hannah answers a thread that goes away.');
   await forumService.acceptAnswer(ctx(asker), doomed.thread.id, answerInDoomed.id);
   await forumService.deleteThread(ctx(asker), doomed.thread.id);
+  await settleJobs(forum); // trust levels are raised by a background job
 });
 afterAll(async () => forum?.close());
 
@@ -57,6 +58,10 @@ describe('GET /api/users/:handle', () => {
       threadCount: 2,
       answerCount: 4,
       acceptedCount: 2,
+      // three accepted answers (one in a thread deleted later: deleting it takes nothing back)
+      reputation: 3 * 15,
+      // live replies in others' threads reach level 1; level 2 needs a week as a member
+      trustLevel: 1,
     });
   });
 

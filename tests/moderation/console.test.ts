@@ -72,6 +72,9 @@ describe('POST /api/auth/login', () => {
       email: 'alice@support.example.test',
       role: 'agent',
       staff: true,
+      trustLevel: 0,
+      reputation: 0,
+      silenced: false,
     });
   });
 

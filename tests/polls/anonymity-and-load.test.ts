@@ -21,7 +21,8 @@ const sockets: LiveClient[] = [];
 beforeAll(async () => {
   forum = await startForum();
   await createCategory(forum.db.db, { slug: 'polls' });
-  [author, agent, admin] = await Promise.all([signedIn(forum), signedIn(forum, { role: 'agent' }), signedIn(forum, { role: 'admin' })]);
+  // polls need trust level 1
+  [author, agent, admin] = await Promise.all([signedIn(forum, { trustLevel: 1 }), signedIn(forum, { role: 'agent' }), signedIn(forum, { role: 'admin' })]);
   anonymous = new ApiClient(forum.app);
   const address = await forum.app.listen({ port: 0, host: '127.0.0.1' });
   wsUrl = `${address.replace('http', 'ws')}/ws`;

@@ -18,7 +18,8 @@ let anonymous: ApiClient;
 beforeAll(async () => {
   forum = await startForum();
   await createCategory(forum.db.db, { slug: 'polls' });
-  [author, voterA, voterB, agent] = await Promise.all([signedIn(forum), signedIn(forum), signedIn(forum), signedIn(forum, { role: 'agent' })]);
+  // polls need trust level 1 (voting on them does not)
+  [author, voterA, voterB, agent] = await Promise.all([signedIn(forum, { trustLevel: 1 }), signedIn(forum), signedIn(forum), signedIn(forum, { role: 'agent' })]);
   anonymous = new ApiClient(forum.app);
 });
 afterAll(async () => forum?.close());

@@ -27,8 +27,8 @@ export async function clientAs(running: Running, actor: Actor, options: { ip?: s
 }
 
 /** A new member (or staff member, by role) and a client logged in as them. */
-export async function signedIn(running: Running, options: { role?: Role; handle?: string; ip?: string } = {}) {
-  const actor = await createMember(running.db.db, { role: options.role, handle: options.handle });
+export async function signedIn(running: Running, options: { role?: Role; handle?: string; ip?: string; trustLevel?: number } = {}) {
+  const actor = await createMember(running.db.db, { role: options.role, handle: options.handle, trustLevel: options.trustLevel });
   return { actor, client: await clientAs(running, actor, { ip: options.ip }) };
 }
 
@@ -52,8 +52,15 @@ export async function scalar(db: Db, query: SQL): Promise<number> {
   return Number(rows[0].value);
 }
 
-/** How many rows each table holds: compare before and after a rejected request. */
+/**
+ * How many rows each table holds: compare before and after a rejected request. Counted once the
+ * jobs earlier requests' events started have run (up to 5 s), since their writes (events,
+ * notifications) would otherwise land between the two counts.
+ */
 export async function tableCounts(db: Db): Promise<Record<string, number>> {
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    if ((await scalar(db, sql`select count(*) from jobs where run_at is null and dead_at is null`)) === 0) break;
+  }
   const { rows } = await db.execute<{ name: string; count: number }>(sql`
     select 'users' as name, count(*)::int as count from users
     union all select 'sessions', count(*)::int from sessions
@@ -64,6 +71,23 @@ export async function tableCounts(db: Db): Promise<Record<string, number>> {
     union all select 'votes', count(*)::int from votes
     union all select 'events', count(*)::int from events`);
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.count)]));
+}
+
+/**
+ * Waits until the app's job worker has run every job that is due (jobs retry with backoff, so
+ * a failing one stops counting as due): for tests that compare rows or events after requests
+ * whose events start background jobs.
+ */
+export async function settleJobs(running: Running): Promise<void> {
+  const worker = running.app.jobs;
+  if (!worker) return;
+  for (let round = 0; round < 100; round++) {
+    worker.kick();
+    await worker.idle();
+    const due = await scalar(running.db.db, sql`select count(*) from jobs where dead_at is null and coalesce(run_at, '-infinity'::timestamptz) <= ${running.clock.now()}`);
+    if (due === 0) return;
+  }
+  throw new Error('background jobs did not settle');
 }
 
 /** A raw request with exactly the headers given: no cookie jar, no automatic CSRF header. */

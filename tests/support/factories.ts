@@ -28,14 +28,18 @@ export function ctxFor(db: Db, actor: Actor | null, clock = new Clock(), config:
 
 const unique = () => randomBytes(4).toString('hex');
 
-export async function createMember(db: Db, options: { handle?: string; role?: Role; email?: string } = {}): Promise<Actor> {
+/** A new account; `trustLevel` sets its trust level (0–4) straight in the database after sign-up. */
+export async function createMember(db: Db, options: { handle?: string; role?: Role; email?: string; trustLevel?: number } = {}): Promise<Actor> {
   const handle = options.handle ?? `member_${unique()}`;
-  return accounts.signUp(ctxFor(db, null), {
+  const actor = await accounts.signUp(ctxFor(db, null), {
     handle,
     email: options.email ?? `${handle}@example.test`,
     password: PASSWORD,
     role: options.role ?? 'member',
   });
+  if (options.trustLevel === undefined) return actor;
+  await db.execute(sql`update users set trust_level = ${options.trustLevel} where id = ${actor.id}`);
+  return { ...actor, trustLevel: options.trustLevel };
 }
 
 export async function createCategory(db: Db, options: { slug?: string; windowMinutes?: number; tags?: string[] } = {}) {

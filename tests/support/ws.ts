@@ -25,8 +25,9 @@ export class LiveClient {
     });
   }
 
-  static async connect(url: string): Promise<LiveClient> {
-    const socket = new WebSocket(url);
+  /** `headers`: e.g. `{ cookie: 'sid=…' }`, for a socket that is signed in (room `me`). */
+  static async connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<LiveClient> {
+    const socket = new WebSocket(url, { headers: options.headers });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

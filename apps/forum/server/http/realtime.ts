@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { listenForEvents, type DomainEvent, type EventListener } from '@forum/core';
@@ -7,6 +7,31 @@ export interface RealtimeOptions {
   databaseUrl: string;
   /** which rooms a client may join; anything else is refused */
   roomPattern: RegExp;
+  /**
+   * Who opened the socket: the member id behind the upgrade request's session cookie, or null.
+   * Only such a socket may join `me`, its member's personal room.
+   */
+  identify?: (request: FastifyRequest) => Promise<number | null>;
+}
+
+/** What a client calls its own personal room; events for member 7 are addressed to `user:7`. */
+const ME = 'me';
+const personalRoom = (userId: number) => `user:${userId}`;
+const isPersonalRoom = (room: string) => room.startsWith('user:');
+
+/**
+ * Browsers send our cookies with a websocket that another page opens too (another port or
+ * subdomain passes SameSite=Lax), so only a socket from our own origin, or from a client that
+ * is not a browser (no Origin header), is signed in.
+ */
+function fromOwnOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === request.host;
+  } catch {
+    return false;
+  }
 }
 
 const MAX_ROOMS_PER_SOCKET = 50;
@@ -28,7 +53,9 @@ declare module 'fastify' {
 /**
  * The websocket endpoint at /ws: clients join rooms, and every committed domain event from the
  * outbox (through LISTEN/NOTIFY, so from any app instance) is pushed to the rooms it names.
- * It never queries for data itself beyond reading the event rows.
+ * A signed-in socket may also join `me`: events addressed to `user:<its member>` reach every
+ * socket (tab) of that member, and nobody can join `user:<id>` by name. The session is read
+ * once, at the upgrade. It never queries for data itself beyond that and the event rows.
  */
 export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): Promise<void> {
   const rooms = new Map<string, Set<WebSocket>>();
@@ -41,7 +68,7 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
     for (const room of event.rooms) {
       const sockets = rooms.get(room);
       if (!sockets) continue;
-      const message = JSON.stringify({ type: 'event', name: event.name, room, data: event.payload });
+      const message = JSON.stringify({ type: 'event', name: event.name, room: isPersonalRoom(room) ? ME : room, data: event.payload });
       for (const socket of sockets) send(socket, message);
     }
   }
@@ -76,7 +103,17 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
   });
 
   await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
-  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket) => {
+  const socketUser = new WeakMap<FastifyRequest, number | null>();
+  const identify = async (request: FastifyRequest) => {
+    try {
+      socketUser.set(request, opts.identify && fromOwnOrigin(request) ? await opts.identify(request) : null);
+    } catch {
+      // no session store right now: the socket is anonymous, public rooms still work
+      socketUser.set(request, null);
+    }
+  };
+  app.get('/ws', { websocket: true, schema: { hide: true }, preValidation: identify }, (socket, request) => {
+    const userId = socketUser.get(request) ?? null;
     const mine = new Set<string>();
     joined.set(socket, mine);
     socket.on('close', () => leaveAll(socket));
@@ -90,20 +127,26 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
       }
       const room = typeof message.room === 'string' ? message.room : '';
       if (message.type === 'ping') return send(socket, JSON.stringify({ type: 'pong' }));
-      if (!opts.roomPattern.test(room)) return send(socket, JSON.stringify({ type: 'error', message: `unknown room: ${room.slice(0, 60)}` }));
+      let target = room;
+      if (room === ME) {
+        if (userId === null) return send(socket, JSON.stringify({ type: 'error', message: 'room me needs a signed-in session: log in, then reconnect' }));
+        target = personalRoom(userId);
+      } else if (!opts.roomPattern.test(room)) {
+        return send(socket, JSON.stringify({ type: 'error', message: `unknown room: ${room.slice(0, 60)}` }));
+      }
       if (message.type === 'subscribe') {
-        if (!mine.has(room) && mine.size >= MAX_ROOMS_PER_SOCKET) {
+        if (!mine.has(target) && mine.size >= MAX_ROOMS_PER_SOCKET) {
           return send(socket, JSON.stringify({ type: 'error', message: `at most ${MAX_ROOMS_PER_SOCKET} rooms per connection` }));
         }
-        mine.add(room);
-        let set = rooms.get(room);
-        if (!set) rooms.set(room, (set = new Set()));
+        mine.add(target);
+        let set = rooms.get(target);
+        if (!set) rooms.set(target, (set = new Set()));
         set.add(socket);
         return send(socket, JSON.stringify({ type: 'subscribed', room }));
       }
       if (message.type === 'unsubscribe') {
-        mine.delete(room);
-        rooms.get(room)?.delete(socket);
+        mine.delete(target);
+        rooms.get(target)?.delete(socket);
         return send(socket, JSON.stringify({ type: 'unsubscribed', room }));
       }
       send(socket, JSON.stringify({ type: 'error', message: 'type must be subscribe, unsubscribe or ping' }));

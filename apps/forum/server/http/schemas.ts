@@ -28,7 +28,24 @@ export const UserRef = Type.Object({
   role: Role,
   staff: Type.Boolean(),
 });
-export const SessionUser = Type.Composite([UserRef, Type.Object({ email: Type.String() })]);
+export const TagRef = Type.Object({ slug: Type.String(), name: Type.String() });
+export const BadgeTier = Type.Union([Type.Literal('bronze'), Type.Literal('silver'), Type.Literal('gold')]);
+export const BadgeRef = Type.Object({ slug: Type.String(), name: Type.String(), tier: BadgeTier });
+export const MemberBadge = Type.Object({
+  id: Type.Integer({ description: 'the award; staff revoke it by this id' }),
+  badge: BadgeRef,
+  tag: Nullable(TagRef),
+  grantedAt: DateTime,
+  source: Type.Union([Type.Literal('rule'), Type.Literal('staff')], { description: 'earned by a rule, or granted by staff' }),
+  revokedAt: Nullable(DateTime),
+});
+/** A post's author also carries the tags they are a live Expert in, the thread's own tags first. */
+export const PostAuthor = Type.Composite([UserRef, Type.Object({ expertIn: Type.Array(TagRef) })]);
+export const TrustLevel = Type.Integer({ minimum: 0, maximum: 4, description: '0 new, 1 basic, 2 member, 3 regular, 4 leader' });
+export const SessionUser = Type.Composite([
+  UserRef,
+  Type.Object({ email: Type.String(), trustLevel: TrustLevel, reputation: Type.Integer(), silenced: Type.Boolean() }),
+]);
 
 export const Category = Type.Object({
   id: Type.Integer(),
@@ -71,12 +88,13 @@ export const Post = Type.Object({
   id: Type.Integer(),
   threadId: Type.Integer(),
   position: Type.Integer(),
-  author: UserRef,
+  author: PostAuthor,
   bodyHtml: Type.String(),
   bodyMarkdown: Type.String(),
   score: Type.Integer(),
   accepted: Type.Boolean(),
   deleted: Type.Boolean(),
+  held: Type.Boolean({ description: 'awaiting staff approval: only its author and staff see it' }),
   createdAt: DateTime,
   editedAt: Nullable(DateTime),
   revisionCount: Type.Integer(),
@@ -97,8 +115,19 @@ export const SearchResult = Type.Object({ thread: ThreadSummary, snippet: Type.S
 export const Profile = Type.Object({
   user: Type.Composite([
     UserRef,
-    Type.Object({ joinedAt: DateTime, threadCount: Type.Integer(), answerCount: Type.Integer(), acceptedCount: Type.Integer() }),
+    Type.Object({
+      joinedAt: DateTime,
+      threadCount: Type.Integer(),
+      answerCount: Type.Integer(),
+      acceptedCount: Type.Integer(),
+      reputation: Type.Integer(),
+      trustLevel: TrustLevel,
+      trustLevelLocked: Type.Optional(Type.Boolean({ description: 'staff viewers only' })),
+      silencedUntil: Type.Optional(Nullable(DateTime)),
+      suspendedUntil: Type.Optional(Nullable(DateTime)),
+    }),
   ]),
+  badges: Type.Array(MemberBadge),
   threads: Type.Array(ThreadSummary),
   answers: Type.Array(
     Type.Object({
@@ -167,4 +196,87 @@ export const Poll = Type.Object({
   myBallot: Nullable(Type.Array(Type.Integer())),
   results: Nullable(PollResults),
   abilities: abilities(['vote', 'close', 'reopen'] as const),
+});
+
+// Reputation, members' standing, flags and posts held for approval.
+
+export const ReputationEntry = Type.Object({
+  id: Type.Integer(),
+  reason: Type.Union([
+    Type.Literal('answer_upvoted'),
+    Type.Literal('question_upvoted'),
+    Type.Literal('post_downvoted'),
+    Type.Literal('answer_accepted'),
+    Type.Literal('accepted_an_answer'),
+  ]),
+  points: Type.Integer(),
+  undo: Type.Boolean({ description: 'reverses an earlier entry (a vote taken back or changed, an acceptance withdrawn)' }),
+  post: Nullable(Type.Object({ id: Type.Integer(), threadId: Type.Integer(), threadTitle: Type.String(), path: Type.String() })),
+  createdAt: DateTime,
+});
+
+export const ReputationPage = Type.Object({
+  user: Type.Object({ handle: Type.String(), displayName: Type.String(), reputation: Type.Integer(), trustLevel: TrustLevel }),
+  entries: Type.Array(ReputationEntry),
+  nextCursor: Nullable(Type.String()),
+});
+
+export const MemberStatus = Type.Object({
+  id: Type.Integer(),
+  handle: Type.String(),
+  trustLevel: TrustLevel,
+  trustLevelLocked: Type.Boolean(),
+  reputation: Type.Integer(),
+  silencedUntil: Nullable(DateTime),
+  suspendedUntil: Nullable(DateTime),
+});
+
+export const FlagReason = Type.Union([
+  Type.Literal('spam'),
+  Type.Literal('abusive'),
+  Type.Literal('off_topic'),
+  Type.Literal('needs_staff'),
+  Type.Literal('other'),
+]);
+export const FlagStatus = Type.Union([Type.Literal('open'), Type.Literal('agreed'), Type.Literal('disagreed')]);
+
+export const Flag = Type.Object({
+  id: Type.Integer(),
+  postId: Type.Integer(),
+  reason: FlagReason,
+  note: Nullable(Type.String()),
+  weight: Type.Integer({ description: '1; 2 from trust level 2; 3 for staff' }),
+  status: FlagStatus,
+  createdAt: DateTime,
+});
+
+export const FlagReview = Type.Composite([
+  Flag,
+  Type.Object({
+    flagger: Type.Composite([UserRef, Type.Object({ trustLevel: TrustLevel })]),
+    post: Type.Object({
+      id: Type.Integer(),
+      threadId: Type.Integer(),
+      position: Type.Integer(),
+      excerpt: Type.String(),
+      deleted: Type.Boolean(),
+      author: UserRef,
+      path: Type.String(),
+    }),
+    thread: Type.Object({ id: Type.Integer(), title: Type.String() }),
+    openWeight: Type.Integer({ description: "the sum of the post's open flags' weights" }),
+    resolvedAt: Nullable(DateTime),
+    resolvedBy: Nullable(UserRef),
+    resolutionNote: Nullable(Type.String()),
+  }),
+]);
+
+export const HeldPost = Type.Object({
+  id: Type.Integer(),
+  opensThread: Type.Boolean(),
+  thread: Type.Object({ id: Type.Integer(), title: Type.String(), category: Type.Object({ slug: Type.String(), name: Type.String() }) }),
+  author: Type.Composite([UserRef, Type.Object({ trustLevel: TrustLevel })]),
+  bodyHtml: Type.String(),
+  bodyMarkdown: Type.String(),
+  createdAt: DateTime,
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { defaultConfig, jobHandlers, startJobWorker, systemClock, type CoreConfig, type Database, type JobWorker } from '@forum/core';
+import { accounts, defaultConfig, jobHandlers, startJobWorker, systemClock, type CoreConfig, type Database, type JobWorker } from '@forum/core';
 import { createBaseApp } from './base.js';
 import { registerHealth } from './health.js';
 import { registerOpenApi } from './openapi.js';
@@ -49,7 +49,17 @@ export interface AppSpec {
 export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<FastifyInstance> {
   const app = createBaseApp({ logger: deps.logger, trustProxy: deps.trustProxy }) as unknown as FastifyInstance;
   await registerOpenApi(app, { title: spec.title, description: spec.description });
-  await registerRealtime(app, { databaseUrl: deps.database.url, roomPattern: spec.roomPattern });
+  const sessionCtx = { db: deps.database.db, actor: null, now: deps.now ?? systemClock, config: deps.config ?? defaultConfig };
+  await registerRealtime(app, {
+    databaseUrl: deps.database.url,
+    roomPattern: spec.roomPattern,
+    // the app's own session cookie, as the API reads it, so `me` is whoever is signed in here
+    identify: async (request) => {
+      const token = request.cookies[spec.sessionCookie];
+      if (!token || token.length > 100) return null;
+      return (await accounts.getSessionActor(sessionCtx, token, spec.name))?.id ?? null;
+    },
+  });
   spec.setup?.(app, deps);
   const worker = deps.jobs
     ? startJobWorker({ db: deps.database.db, now: deps.now ?? systemClock, config: deps.config ?? defaultConfig }, jobHandlers)

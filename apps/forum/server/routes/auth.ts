@@ -34,7 +34,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = await accounts.signUp(request.ctx, request.body, request.ip);
       await reply.startSession(actor);
-      return reply.status(201).send({ user: { ...actor, email: request.body.email, staff: actor.role !== 'member' } });
+      return reply.status(201).send({ user: { ...actor, email: request.body.email, reputation: 0, staff: actor.role !== 'member' } });
     },
   );
 

@@ -12,7 +12,7 @@ export const pollRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['polls'],
-        summary: 'Attach a poll to a thread (its author or staff)',
+        summary: 'Attach a poll to a thread (its author from trust level 1, or staff)',
         params: IdParams,
         body: Type.Object(
           {

@@ -80,7 +80,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['threads'],
-        summary: 'Retitle or retag a thread (author or staff)',
+        summary: 'Retitle or retag a thread (author, staff, or members at trust level 3 and up)',
         params: IdParams,
         body: Type.Object({ title: Type.Optional(Title), tags: Type.Optional(Tags) }, { additionalProperties: false, minProperties: 1 }),
         response: { 200: ThreadOut, ...errorResponses },

@@ -15,6 +15,11 @@ import type {
   ThreadSummary,
 } from '@forum/core/forum/types';
 import type { Poll, PollKind, PollResultsVisibility } from '@forum/core/polls/types';
+import type { BadgeHolder, BadgeSummary, MemberBadge, TagExperts } from '@forum/core/badges/types';
+import type { Notification, NotificationPage, NotificationPreferences } from '@forum/core/notifications/types';
+import type { ReputationPage } from '@forum/core/reputation/types';
+
+export type FlagReason = 'spam' | 'abusive' | 'off_topic' | 'needs_staff' | 'other';
 
 export type Fetch = typeof fetch;
 export type ThreadList = 'latest' | 'unanswered' | 'solved';
@@ -230,6 +235,28 @@ export function api(fetchFn: Fetch = fetch) {
         `/api/search${query({ ...q })}`,
       ),
     profile: (handle: string) => get<Profile>(`/api/users/${encodeURIComponent(handle)}`),
+    reputation: (handle: string, page: Page = {}) =>
+      get<ReputationPage>(`/api/users/${encodeURIComponent(handle)}/reputation${query({ ...page })}`),
+    memberBadges: (handle: string) => get<{ badges: MemberBadge[] }>(`/api/users/${encodeURIComponent(handle)}/badges`),
+
+    badges: () => get<{ badges: BadgeSummary[] }>('/api/badges'),
+    badge: (slug: string, page: Page = {}) =>
+      get<{ badge: BadgeSummary; holders: BadgeHolder[]; nextCursor: string | null }>(
+        `/api/badges/${encodeURIComponent(slug)}${query({ ...page })}`,
+      ),
+    tagExperts: (slug: string) => get<TagExperts>(`/api/tags/${encodeURIComponent(slug)}/experts`),
+
+    flagPost: (postId: number, input: { reason: FlagReason; note?: string | null }) =>
+      call<{ flag: unknown }>('POST', `/api/posts/${postId}/flags`, input),
+
+    notifications: (q: Page & { unread?: boolean } = {}) =>
+      get<NotificationPage>(`/api/notifications${query({ limit: q.limit, cursor: q.cursor, unread: q.unread ? '1' : undefined })}`),
+    unreadCount: () => get<{ unreadCount: number }>('/api/notifications/unread-count'),
+    markRead: (id: number) => call<{ notification: Notification; unreadCount: number }>('POST', `/api/notifications/${id}/read`),
+    markAllRead: (upTo?: number) =>
+      call<{ marked: number; unreadCount: number }>('POST', '/api/notifications/read-all', upTo ? { upTo } : {}),
+    preferences: () => get<NotificationPreferences>('/api/me/preferences'),
+    updatePreferences: (input: NotificationPreferences) => call<NotificationPreferences>('PUT', '/api/me/preferences', input),
   };
 }
 

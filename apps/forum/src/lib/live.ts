@@ -123,3 +123,19 @@ export function subscribe(room: string, handler: Handler, onReconnect?: () => vo
     }
   };
 }
+
+/**
+ * Opens a new connection with the current cookies, keeping every subscription. The server reads
+ * the session once per connection, so call this after logging in or out for the `me` room to follow.
+ */
+export function reconnectWithSession(): void {
+  if (typeof window === 'undefined') return;
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = null;
+  attempts = 0;
+  const ws = socket;
+  socket = null;
+  ws?.close();
+  everConnected = false;
+  connect();
+}

@@ -4,10 +4,13 @@ import { api } from '$lib/api';
 export const load: LayoutServerLoad = async ({ fetch, depends }) => {
   depends('forum:session');
   try {
-    const { user } = await api(fetch).session();
-    return { user };
+    const client = api(fetch);
+    const { user } = await client.session();
+    // The bell's count; a failure here must not take the page down.
+    const unreadCount = user ? await client.unreadCount().then((r) => r.unreadCount, () => 0) : 0;
+    return { user, unreadCount };
   } catch {
     // The header must still render when the API is down; pages report their own failures.
-    return { user: null };
+    return { user: null, unreadCount: 0 };
   }
 };

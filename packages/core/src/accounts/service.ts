@@ -147,10 +147,10 @@ export async function endSession(ctx: Ctx, token: string): Promise<void> {
   await ctx.db.delete(sessions).where(eq(sessions.id, tokenDigest(token)));
 }
 
-export async function getSessionUser(ctx: Ctx): Promise<(Actor & { email: string }) | null> {
+export async function getSessionUser(ctx: Ctx): Promise<(Actor & { email: string; reputation: number }) | null> {
   if (!ctx.actor) return null;
   const [row] = await ctx.db
-    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role, email: users.email, trustLevel: users.trustLevel, silencedUntil: users.silencedUntil })
+    .select({ id: users.id, handle: users.handle, displayName: users.displayName, role: users.role, email: users.email, trustLevel: users.trustLevel, reputation: users.reputation, silencedUntil: users.silencedUntil })
     .from(users)
     .where(eq(users.id, ctx.actor.id));
   if (!row) throw new Unauthenticated();

@@ -7,3 +7,4 @@ export * from '../reputation/schema.js';
 export * from '../badges/schema.js';
 export * from '../notifications/schema.js';
 export * from '../audit/schema.js';
+export * from '../flags/schema.js';

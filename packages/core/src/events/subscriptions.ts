@@ -1,6 +1,18 @@
 // Which background job kinds each domain event starts. Plain data, so the outbox can read it
 // without importing the modules that handle the jobs (jobs/handlers.ts maps kinds to code).
-export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {};
+export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {
+  'forum.thread.created': ['notifications.thread_created', 'badges.evaluate', 'trust.evaluate'],
+  'forum.post.created': ['notifications.reply_created', 'badges.evaluate', 'trust.evaluate'],
+  'forum.answer.accepted': ['notifications.answer_accepted', 'badges.evaluate', 'trust.evaluate'],
+  'badges.badge.awarded': ['notifications.badge_awarded'],
+  'forum.post.voted': ['badges.evaluate'],
+  'forum.post.deleted': ['badges.evaluate'],
+  'forum.thread.updated': ['badges.evaluate'],
+  'forum.thread.deleted': ['badges.evaluate'],
+  'forum.answer.unaccepted': ['badges.evaluate', 'trust.evaluate'],
+  'flags.flag.resolved': ['trust.evaluate'],
+  'polls.poll.created': ['badges.evaluate'],
+};
 
 /** Job kinds started by an event, in a stable order. */
 export function subscribersOf(eventName: string): readonly string[] {

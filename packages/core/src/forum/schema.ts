@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
+  boolean,
   customType,
   index,
   integer,
@@ -26,6 +27,8 @@ export const categories = pgTable('categories', {
   description: text('description').notNull().default(''),
   /** how long the community has to answer before a thread enters the agents' queue */
   communityWindowMinutes: integer('community_window_minutes').notNull().default(240),
+  /** hold a trust-level-0 member's posts here for staff approval until one of theirs was approved */
+  holdFirstPosts: boolean('hold_first_posts').notNull().default(false),
   position: integer('position').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -64,6 +67,8 @@ export const threads = pgTable(
     lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** set while its opening post awaits staff approval: only its author and staff see the thread */
+    heldAt: timestamp('held_at', { withTimezone: true }),
     titleTsv: tsvector('title_tsv').generatedAlwaysAs(
       (): SQL => sql`setweight(to_tsvector('english', ${threads.title}), 'A')`,
     ),
@@ -117,8 +122,11 @@ export const posts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** set while the post awaits staff approval: only its author and staff see it, and it counts nowhere */
+    heldAt: timestamp('held_at', { withTimezone: true }),
   },
   (t) => [
+    index('posts_held_idx').on(t.id).where(sql`${t.heldAt} is not null and ${t.deletedAt} is null`),
     uniqueIndex('posts_thread_position_idx').on(t.threadId, t.position),
     index('posts_author_idx').on(t.authorId, t.createdAt.desc().nullsFirst()),
   ],

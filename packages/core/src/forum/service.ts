@@ -1,11 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Actor, Ctx } from '../context.js';
 import { isStaff } from '../context.js';
 import type { Executor } from '../db/client.js';
-import { Conflict, Invalid, NotFound, Unauthenticated } from '../errors.js';
+import { Conflict, Invalid, NotFound } from '../errors.js';
 import { appendEvent } from '../events/outbox.js';
-import { authorize } from '../policy/index.js';
+import { authorize, can } from '../policy/index.js';
 import { consumeRateLimit } from '../ratelimit/service.js';
+import { countLinks, hasTrust, maxLinksFor } from '../reputation/levels.js';
+import { recordAcceptance, recordVote, reverseAcceptance } from '../reputation/service.js';
+import { memberBadges } from '../badges/service.js';
 import { renderMarkdown } from './markdown.js';
 import {
   presentPost,
@@ -116,11 +119,12 @@ export async function getThread(
 ): Promise<{ thread: ThreadDetail; posts: Post[]; nextCursor: string | null }> {
   const limit = pageSize(input.limit);
   const afterPosition = decodeCursor(input.cursor, isSqlInteger) ?? 0;
+  const staff = ctx.actor !== null && isStaff(ctx.actor.role);
   const [row, postRows] = await Promise.all([
     q.getThreadRow(ctx.db, threadId),
-    q.listPostRows(ctx.db, threadId, ctx.actor?.id ?? 0, afterPosition, limit + 1),
+    q.listPostRows(ctx.db, threadId, ctx.actor?.id ?? 0, afterPosition, limit + 1, staff),
   ]);
-  if (!row) throw new NotFound('Thread', 'thread_not_found');
+  if (!row || (row.heldAt && !seesHeld(ctx.actor, row.authorId))) throw new NotFound('Thread', 'thread_not_found');
   const page = postRows.slice(0, limit);
   const target = { ...threadTarget(row), acceptedPostId: row.acceptedPostId };
   return {
@@ -132,7 +136,7 @@ export async function getThread(
 
 export async function listRevisions(ctx: Ctx, postId: number): Promise<Revision[]> {
   const post = await q.getPostRow(ctx.db, postId, 0);
-  if (!post || post.deletedAt) throw new NotFound('Post', 'post_not_found');
+  if (!post || post.deletedAt || (post.heldAt && !seesHeld(ctx.actor, post.authorId))) throw new NotFound('Post', 'post_not_found');
   const thread = await q.getThreadRow(ctx.db, post.threadId);
   if (!thread) throw new NotFound('Post', 'post_not_found');
   return (await q.listRevisionRows(ctx.db, postId)).map(presentRevision);
@@ -141,9 +145,10 @@ export async function listRevisions(ctx: Ctx, postId: number): Promise<Revision[
 export async function getProfile(ctx: Ctx, handle: string): Promise<Profile> {
   const user = await q.getUserByHandle(ctx.db, handle);
   if (!user) throw new NotFound('Member', 'member_not_found');
-  const [threadRows, answerRows] = await Promise.all([
+  const [threadRows, answerRows, badges] = await Promise.all([
     q.listThreadRows(ctx.db, { list: 'latest', authorId: user.id }, 20),
     q.listAnswerRows(ctx.db, user.id, 20),
+    memberBadges(ctx.db, user.id),
   ]);
   const answerThreads = new Map(
     (await q.getThreadRowsByIds(ctx.db, [...new Set(answerRows.map((a) => a.threadId))])).map((t) => [t.id, t]),
@@ -159,7 +164,18 @@ export async function getProfile(ctx: Ctx, handle: string): Promise<Profile> {
       threadCount: user.threadCount,
       answerCount: user.answerCount,
       acceptedCount: user.acceptedCount,
+      reputation: user.reputation,
+      trustLevel: user.trustLevel,
+      // what staff see of a member's standing
+      ...(can(ctx.actor, 'member.inspect', user)
+        ? {
+            trustLevelLocked: user.trustLevelLocked,
+            silencedUntil: user.silencedUntil && user.silencedUntil > ctx.now() ? user.silencedUntil.toISOString() : null,
+            suspendedUntil: user.suspendedUntil && user.suspendedUntil > ctx.now() ? user.suspendedUntil.toISOString() : null,
+          }
+        : {}),
     },
+    badges,
     threads: threadRows.map(presentThreadSummary),
     answers: answerRows.flatMap((a) => {
       const thread = answerThreads.get(a.threadId);
@@ -178,6 +194,19 @@ function renderBody(body: string) {
   const rendered = renderMarkdown(body);
   if (!rendered.text && !/<img /.test(rendered.html)) throw new Invalid({ body: 'must not be empty' });
   return rendered;
+}
+
+/** Level-0 members may put only a few links in a post (spam rarely waits to earn trust). */
+function checkLinks(actor: Actor, html: string): void {
+  const max = maxLinksFor(actor);
+  if (max !== null && countLinks(html) > max) {
+    throw new Invalid({ body: `new members can include at most ${max} links in a post; the limit goes once you have taken part a little` });
+  }
+}
+
+/** A post or thread held for approval is seen by its author and by staff only. */
+function seesHeld(actor: Actor | null, authorId: number): boolean {
+  return actor !== null && (actor.id === authorId || isStaff(actor.role));
 }
 
 function checkTitle(title: string): string {
@@ -209,9 +238,10 @@ async function threadDetail(db: Executor, threadId: number, actor: Actor | null)
 }
 
 /** Emits the thread's new public state to its page and to the latest list. */
-async function emitThreadUpdated(tx: Executor, threadId: number) {
+export async function emitThreadUpdated(tx: Executor, threadId: number) {
   const row = await q.getThreadRow(tx, threadId);
-  if (!row) return;
+  // a held thread has no public state yet
+  if (!row || row.heldAt) return;
   await appendEvent(tx, 'forum.thread.updated', [threadRoom(threadId), LATEST], {
     thread: { ...presentThreadSummary(row), acceptedPostId: row.acceptedPostId },
   });
@@ -228,6 +258,36 @@ async function acceptanceFacts(tx: Executor, thread: { id: number; authorId: num
   return { threadId: thread.id, postId, answerAuthorId: answer?.authorId ?? null, threadAuthorId: thread.authorId, actorId: actor.id };
 }
 
+/** forum.thread.created, for a new thread, or for a held one when staff approve it. */
+export async function emitThreadCreated(tx: Executor, row: q.ThreadRow, facts: { postId: number; tagIds: number[] }) {
+  await appendEvent(
+    tx,
+    'forum.thread.created',
+    [LATEST, `category:${row.categoryId}`],
+    { thread: presentThreadSummary(row) },
+    { threadId: row.id, postId: facts.postId, authorId: row.authorId, categoryId: row.categoryId, tagIds: facts.tagIds, kind: row.kind },
+  );
+}
+
+type BumpedThread = NonNullable<Awaited<ReturnType<typeof q.bumpThreadForReply>>>;
+
+/** forum.post.created (and forum.thread.updated when the status moved), for a new or an approved reply. */
+export async function emitReplyCreated(tx: Executor, postRow: q.PostRow, thread: BumpedThread) {
+  await appendEvent(
+    tx,
+    'forum.post.created',
+    [threadRoom(postRow.threadId)],
+    { post: presentPost(postRow, thread, null) },
+    { threadId: postRow.threadId, postId: postRow.id, authorId: postRow.authorId, threadAuthorId: thread.authorId },
+  );
+  if (thread.status !== thread.previousStatus) await emitThreadUpdated(tx, postRow.threadId);
+}
+
+/** Tells staff's queue room that a post waits for approval; nothing public. */
+async function emitHeld(tx: Executor, postId: number, threadId: number) {
+  await appendEvent(tx, 'forum.post.held', ['queue'], { postId, threadId });
+}
+
 export interface CreateThreadInput {
   category: string;
   kind: ThreadKind;
@@ -237,22 +297,26 @@ export interface CreateThreadInput {
 }
 
 /**
- * Starts a thread with its opening post. Checks the posting rate limit, the category and the
- * tags (Invalid when unknown); emits forum.thread.created to the latest list.
+ * Starts a thread with its opening post. Checks the silence, the posting rate limit, the
+ * category, the tags (Invalid when unknown) and a new member's link limit; emits
+ * forum.thread.created to the latest list. A level-0 member's first thread in a category that
+ * holds first posts is held for approval instead: no public event until staff approve it.
  */
 export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<{ thread: ThreadDetail; post: Post }> {
   const actor = authorize(ctx.actor, 'thread.create', null);
   const title = checkTitle(input.title);
   const rendered = renderBody(input.body);
+  checkLinks(actor, rendered.html);
   const category = await q.getCategoryBySlug(ctx.db, input.category);
   if (!category) throw new Invalid({ category: 'unknown category' });
   const tagRows = await resolveTags(ctx.db, input.tags ?? []);
   await consumeRateLimit(ctx, `post:${actor.id}`, ctx.config.rateLimits.post);
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
+    const held = category.holdFirstPosts && !hasTrust(actor, 1) && (await q.holdsFirstPost(tx, actor.id, { categoryId: category.id })) ? now : null;
     const [thread] = await tx
       .insert(threads)
-      .values({ categoryId: category.id, authorId: actor.id, kind: input.kind, title, createdAt: now, lastActivityAt: now })
+      .values({ categoryId: category.id, authorId: actor.id, kind: input.kind, title, createdAt: now, lastActivityAt: now, heldAt: held })
       .returning({ id: threads.id });
     const [post] = await tx
       .insert(posts)
@@ -264,17 +328,13 @@ export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<
         bodyHtml: rendered.html,
         bodyText: rendered.text,
         createdAt: now,
+        heldAt: held,
       })
       .returning({ id: posts.id });
     if (tagRows.length) await tx.insert(threadTags).values(tagRows.map((t) => ({ threadId: thread.id, tagId: t.id })));
     const row = (await q.getThreadRow(tx, thread.id))!;
-    await appendEvent(
-      tx,
-      'forum.thread.created',
-      [LATEST, `category:${category.id}`],
-      { thread: presentThreadSummary(row) },
-      { threadId: thread.id, postId: post.id, authorId: actor.id, categoryId: category.id, tagIds: tagRows.map((t) => t.id), kind: input.kind },
-    );
+    if (held) await emitHeld(tx, post.id, thread.id);
+    else await emitThreadCreated(tx, row, { postId: post.id, tagIds: tagRows.map((t) => t.id) });
     const postRow = await q.getPostRow(tx, post.id, actor.id);
     const target = { ...threadTarget(row), acceptedPostId: null };
     return { thread: presentThreadDetail(row, actor), post: presentPost(postRow, target, actor) };
@@ -283,19 +343,28 @@ export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<
 
 /**
  * Replies to a thread. A reply by someone other than the author who is not staff is a peer
- * reply: it moves an open thread to answered. Throws Conflict (thread_closed) on closed threads;
- * emits forum.post.created (and forum.thread.updated when the status changed).
+ * reply: it moves an open thread to answered. Checks the silence and a new member's link
+ * limit; throws Conflict (thread_closed) on closed threads and (thread_held) on one awaiting
+ * approval; emits forum.post.created (and forum.thread.updated when the status changed). A
+ * level-0 member's first post in a category that holds first posts is held instead: it counts
+ * nowhere and emits nothing public until staff approve it.
  */
 export async function createReply(ctx: Ctx, threadId: number, input: { body: string }): Promise<Post> {
   const rendered = renderBody(input.body);
-  if (!ctx.actor) throw new Unauthenticated();
-  const replier = ctx.actor;
+  const replier = authorize(ctx.actor, 'post.create', null);
+  checkLinks(replier, rendered.html);
   await consumeRateLimit(ctx, `post:${replier.id}`, ctx.config.rateLimits.post);
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
-    const thread = await q.bumpThreadForReply(tx, threadId, { id: replier.id, staff: isStaff(replier.role) }, now);
+    const held = !hasTrust(replier, 1) && (await q.holdsFirstPost(tx, replier.id, { threadId })) ? now : null;
+    const thread = await q.bumpThreadForReply(tx, threadId, { id: replier.id, staff: isStaff(replier.role) }, now, held ? 'held' : 'reply');
     if (!thread) {
-      if (await q.getThreadRow(tx, threadId)) throw new Conflict('thread_closed', 'This thread is closed to new replies');
+      const existing = await q.getThreadRow(tx, threadId);
+      if (existing?.heldAt) {
+        if (seesHeld(replier, existing.authorId)) throw new Conflict('thread_held', 'This thread is awaiting approval; replies can follow once staff approve it');
+        throw new NotFound('Thread', 'thread_not_found');
+      }
+      if (existing) throw new Conflict('thread_closed', 'This thread is closed to new replies');
       throw new NotFound('Thread', 'thread_not_found');
     }
     const actor = authorize(replier, 'thread.reply', thread);
@@ -309,8 +378,9 @@ export async function createReply(ctx: Ctx, threadId: number, input: { body: str
         bodyHtml: rendered.html,
         bodyText: rendered.text,
         createdAt: now,
+        heldAt: held,
       })
-      .returning();
+      .returning({ ...getTableColumns(posts), authorExpertIn: q.authorExpertIn });
     // The new post's row is all a reader needs: its author is the actor and nobody voted yet.
     const postRow: q.PostRow = {
       ...row,
@@ -319,14 +389,8 @@ export async function createReply(ctx: Ctx, threadId: number, input: { body: str
       authorRole: actor.role,
       myVote: 0,
     };
-    await appendEvent(
-      tx,
-      'forum.post.created',
-      [threadRoom(threadId)],
-      { post: presentPost(postRow, thread, null) },
-      { threadId, postId: row.id, authorId: actor.id, threadAuthorId: thread.authorId },
-    );
-    if (thread.status !== thread.previousStatus) await emitThreadUpdated(tx, threadId);
+    if (held) await emitHeld(tx, row.id, threadId);
+    else await emitReplyCreated(tx, postRow, thread);
     return presentPost(postRow, thread, actor);
   });
 }
@@ -338,6 +402,7 @@ export async function editPost(ctx: Ctx, postId: number, input: { body: string }
     const post = await q.lockPost(tx, postId);
     if (!post) throw new NotFound('Post', 'post_not_found');
     const actor = authorize(ctx.actor, 'post.edit', { authorId: post.authorId, position: post.position, deleted: post.deletedAt !== null });
+    checkLinks(actor, rendered.html);
     const thread = await requireThread(tx, post.threadId);
     if (thread.status === 'closed' && !isStaff(actor.role)) throw new Conflict('thread_closed', 'This thread is closed');
     if (post.bodyMarkdown !== input.body) {
@@ -358,7 +423,7 @@ export async function editPost(ctx: Ctx, postId: number, input: { body: string }
           revisionCount: post.revisionCount + 1,
         })
         .where(eq(posts.id, postId));
-      await appendEvent(tx, 'forum.post.edited', [threadRoom(post.threadId)], { post: await publicPost(tx, postId, thread) });
+      if (!post.heldAt) await appendEvent(tx, 'forum.post.edited', [threadRoom(post.threadId)], { post: await publicPost(tx, postId, thread) });
     }
     return presentPost(await q.getPostRow(tx, postId, actor.id), thread, actor);
   });
@@ -366,7 +431,10 @@ export async function editPost(ctx: Ctx, postId: number, input: { body: string }
 
 /**
  * Soft-deletes a post. Deleting the opening post deletes the thread. Deleting the accepted
- * answer withdraws the acceptance. Emits forum.post.deleted (or forum.thread.deleted).
+ * answer withdraws the acceptance (and reverses what accepting it earned; emits
+ * forum.answer.unaccepted). Emits forum.post.deleted (or forum.thread.deleted); nothing public
+ * for a post held for approval. The reputation its votes earned stays: deleting a downvoted
+ * post does not wipe the penalty, and votes on a deleted post can no longer change.
  */
 export async function deletePost(ctx: Ctx, postId: number): Promise<void> {
   const postPeek = await q.getPostRow(ctx.db, postId, 0);
@@ -374,23 +442,30 @@ export async function deletePost(ctx: Ctx, postId: number): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const post = await q.lockPost(tx, postId);
     if (!post || post.deletedAt) throw new NotFound('Post', 'post_not_found');
-    authorize(ctx.actor, 'post.delete', { authorId: post.authorId, position: post.position, deleted: false });
+    const actor = authorize(ctx.actor, 'post.delete', { authorId: post.authorId, position: post.position, deleted: false });
     const thread = await requireThread(tx, post.threadId);
     await tx.update(posts).set({ deletedAt: ctx.now() }).where(eq(posts.id, postId));
     const withdrawn = thread.acceptedPostId === postId;
     const unsolved = thread.firstPeerReplyAt ? 'answered' : 'open';
     // A closed thread stays closed; it is the status it reopens in that loses the solve.
     const closed = thread.status === 'closed';
-    await tx
-      .update(threads)
-      .set({
-        replyCount: sql`${threads.replyCount} - 1`,
-        acceptedPostId: withdrawn ? null : undefined,
-        status: withdrawn && !closed ? unsolved : undefined,
-        statusBeforeClose: withdrawn && closed ? unsolved : undefined,
-      })
-      .where(eq(threads.id, thread.id));
-    await appendEvent(tx, 'forum.post.deleted', [threadRoom(thread.id)], { postId });
+    // a held reply was never counted (nor accepted): its thread has nothing to take back
+    if (!post.heldAt) {
+      await tx
+        .update(threads)
+        .set({
+          replyCount: sql`${threads.replyCount} - 1`,
+          acceptedPostId: withdrawn ? null : undefined,
+          status: withdrawn && !closed ? unsolved : undefined,
+          statusBeforeClose: withdrawn && closed ? unsolved : undefined,
+        })
+        .where(eq(threads.id, thread.id));
+    }
+    if (withdrawn) {
+      await appendEvent(tx, 'forum.answer.unaccepted', [], { threadId: thread.id, postId }, await acceptanceFacts(tx, thread, postId, actor));
+      await reverseAcceptance(tx, postId, ctx.now());
+    }
+    if (!post.heldAt) await appendEvent(tx, 'forum.post.deleted', [threadRoom(thread.id)], { postId });
     if (withdrawn) await emitThreadUpdated(tx, thread.id);
   });
 }
@@ -401,11 +476,14 @@ export async function deleteThread(ctx: Ctx, threadId: number): Promise<void> {
     const thread = await requireThread(tx, threadId);
     authorize(ctx.actor, 'thread.delete', thread);
     await tx.update(threads).set({ deletedAt: ctx.now() }).where(eq(threads.id, threadId));
-    await appendEvent(tx, 'forum.thread.deleted', [threadRoom(threadId), LATEST], { threadId });
+    if (!thread.heldAt) await appendEvent(tx, 'forum.thread.deleted', [threadRoom(threadId), LATEST], { threadId });
   });
 }
 
-/** Retitles or retags a thread (author or staff); a new title is kept in the opening post's revisions. */
+/**
+ * Retitles or retags a thread (its author, staff, or members at trust level 3 and up); a new
+ * title is kept in the opening post's revisions. Emits forum.thread.updated.
+ */
 export async function updateThread(ctx: Ctx, threadId: number, input: { title?: string; tags?: string[] }): Promise<ThreadDetail> {
   return ctx.db.transaction(async (tx) => {
     const thread = await requireThread(tx, threadId);
@@ -469,14 +547,16 @@ export async function reopenThread(ctx: Ctx, threadId: number): Promise<ThreadDe
 
 /**
  * Accepts a reply as the answer to a question (its author or staff), which solves the thread.
- * Invalid when the post is not a live reply in this thread; emits forum.thread.updated.
+ * Invalid when the post is not a live, visible reply in this thread. Writes the reputation
+ * entries (reversing those of an answer it replaces) in the same transaction; emits
+ * forum.answer.accepted (after forum.answer.unaccepted for a replaced one) and forum.thread.updated.
  */
 export async function acceptAnswer(ctx: Ctx, threadId: number, postId: number): Promise<ThreadDetail> {
   return ctx.db.transaction(async (tx) => {
     const thread = await requireThread(tx, threadId);
     const actor = authorize(ctx.actor, 'thread.accept', thread);
     const post = await q.getPostRow(tx, postId, 0);
-    if (!post || post.threadId !== threadId || post.deletedAt) throw new Invalid({ postId: 'is not a reply in this thread' });
+    if (!post || post.threadId !== threadId || post.deletedAt || post.heldAt) throw new Invalid({ postId: 'is not a reply in this thread' });
     if (post.position === 1) throw new Invalid({ postId: 'the question itself cannot be its answer' });
     if (thread.acceptedPostId === postId) return threadDetail(tx, threadId, actor);
     if (thread.acceptedPostId) {
@@ -484,18 +564,21 @@ export async function acceptAnswer(ctx: Ctx, threadId: number, postId: number): 
     }
     await tx.update(threads).set({ acceptedPostId: postId, status: 'solved' }).where(eq(threads.id, threadId));
     await appendEvent(tx, 'forum.answer.accepted', [], { threadId, postId }, { threadId, postId, answerAuthorId: post.authorId, threadAuthorId: thread.authorId, actorId: actor.id });
+    const acceptance = { postId, answerAuthorId: post.authorId, threadAuthorId: thread.authorId, actorId: actor.id };
+    await recordAcceptance(tx, ctx.config, acceptance, ctx.now(), thread.acceptedPostId);
     await emitThreadUpdated(tx, threadId);
     return threadDetail(tx, threadId, actor);
   });
 }
 
-/** Withdraws the accepted answer; the thread goes back to answered (or open). */
+/** Withdraws the accepted answer; the thread goes back to answered (or open) and what accepting it earned is reversed. */
 export async function unacceptAnswer(ctx: Ctx, threadId: number): Promise<ThreadDetail> {
   return ctx.db.transaction(async (tx) => {
     const thread = await requireThread(tx, threadId);
     const actor = authorize(ctx.actor, 'thread.accept', thread);
     if (!thread.acceptedPostId) throw new Conflict('no_accepted_answer', 'This thread has no accepted answer');
     await appendEvent(tx, 'forum.answer.unaccepted', [], { threadId, postId: thread.acceptedPostId }, await acceptanceFacts(tx, thread, thread.acceptedPostId, actor));
+    await reverseAcceptance(tx, thread.acceptedPostId, ctx.now());
     await tx
       .update(threads)
       .set({ acceptedPostId: null, status: thread.firstPeerReplyAt ? 'answered' : 'open' })
@@ -507,14 +590,18 @@ export async function unacceptAnswer(ctx: Ctx, threadId: number): Promise<Thread
 
 /**
  * Sets the actor's vote on a post to +1, -1 or 0 (undo). One vote per member per post; the
- * score is recomputed from the votes under the post's row lock, so concurrent votes stay exact.
- * Forbidden on your own post; emits forum.post.voted.
+ * score is recomputed from the votes, and the author's reputation entries written, under the
+ * post's row lock, so concurrent votes stay exact. A vote that changes nothing writes nothing.
+ * Forbidden on your own post and for silenced members; emits forum.post.voted.
  */
 export async function votePost(ctx: Ctx, postId: number, value: 1 | -1 | 0): Promise<{ score: number; myVote: number }> {
   return ctx.db.transaction(async (tx) => {
     const post = await q.lockPost(tx, postId);
-    if (!post || post.deletedAt) throw new NotFound('Post', 'post_not_found');
+    if (!post || post.deletedAt || post.heldAt) throw new NotFound('Post', 'post_not_found');
     const actor = authorize(ctx.actor, 'post.vote', { authorId: post.authorId, position: post.position, deleted: false });
+    const [previous] = await tx.select({ value: votes.value }).from(votes).where(and(eq(votes.postId, postId), eq(votes.userId, actor.id)));
+    const from = previous?.value ?? 0;
+    if (from === value) return { score: post.score, myVote: value };
     if (value === 0) {
       await tx.delete(votes).where(and(eq(votes.postId, postId), eq(votes.userId, actor.id)));
     } else {
@@ -529,6 +616,7 @@ export async function votePost(ctx: Ctx, postId: number, value: 1 | -1 | 0): Pro
       .where(eq(posts.id, postId))
       .returning({ score: posts.score });
     if (post.position === 1) await tx.update(threads).set({ score }).where(eq(threads.id, post.threadId));
+    await recordVote(tx, ctx.config, { post: { id: postId, authorId: post.authorId, position: post.position }, voterId: actor.id, from, to: value }, ctx.now());
     await appendEvent(
       tx,
       'forum.post.voted',

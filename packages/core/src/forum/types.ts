@@ -1,4 +1,5 @@
 // The shapes the forum API returns. Both apps' UIs import these as types only.
+import type { MemberBadge } from '../badges/types.js';
 
 export type Role = 'member' | 'agent' | 'supervisor' | 'admin';
 export type ThreadKind = 'question' | 'discussion';
@@ -13,8 +14,23 @@ export interface UserRef {
   staff: boolean;
 }
 
+export interface TagRef {
+  slug: string;
+  name: string;
+}
+
+/** A post's author: who they are and the tags they are a live Expert in (the thread's tags first). */
+export interface PostAuthor extends UserRef {
+  expertIn: TagRef[];
+}
+
 export interface SessionUser extends UserRef {
   email: string;
+  /** 0 new, 1 basic, 2 member, 3 regular, 4 leader */
+  trustLevel: number;
+  reputation: number;
+  /** a silenced member reads but cannot post, vote, flag or cast ballots */
+  silenced: boolean;
 }
 
 export interface Category {
@@ -74,13 +90,15 @@ export interface Post {
   threadId: number;
   /** 1 for the question or opening post, then 2, 3, … in order */
   position: number;
-  author: UserRef;
+  author: PostAuthor;
   /** sanitised HTML rendered from Markdown; safe to insert as HTML */
   bodyHtml: string;
   bodyMarkdown: string;
   score: number;
   accepted: boolean;
   deleted: boolean;
+  /** awaiting staff approval: only its author and staff see it */
+  held: boolean;
   createdAt: string;
   editedAt: string | null;
   revisionCount: number;
@@ -105,7 +123,21 @@ export interface SearchResult {
 }
 
 export interface Profile {
-  user: UserRef & { joinedAt: string; threadCount: number; answerCount: number; acceptedCount: number };
+  user: UserRef & {
+    joinedAt: string;
+    threadCount: number;
+    answerCount: number;
+    acceptedCount: number;
+    reputation: number;
+    /** 0 new, 1 basic, 2 member, 3 regular, 4 leader */
+    trustLevel: number;
+    /** staff viewers only */
+    trustLevelLocked?: boolean;
+    silencedUntil?: string | null;
+    suspendedUntil?: string | null;
+  };
+  /** live badges, gold first */
+  badges: MemberBadge[];
   threads: ThreadSummary[];
   answers: Array<{ post: { id: number; score: number; accepted: boolean; createdAt: string; excerpt: string }; thread: ThreadSummary }>;
 }

@@ -1,7 +1,14 @@
 import type { JobHandlers } from '../events/jobs.js';
+import { BADGE_JOB, runBadgeJob } from '../badges/service.js';
+import { notificationJobHandlers } from '../notifications/jobs.js';
+import { evaluateTrustForEvent } from '../reputation/trust.js';
 
 /**
  * Every background job kind and the code that runs it. Event subscriptions (which events start
  * which kinds) are in events/subscriptions.ts.
  */
-export const jobHandlers: JobHandlers = {};
+export const jobHandlers: JobHandlers = {
+  ...notificationJobHandlers,
+  [BADGE_JOB]: runBadgeJob,
+  'trust.evaluate': evaluateTrustForEvent,
+};

@@ -37,6 +37,7 @@ export async function listUnansweredPastWindow(
       and(
         isNull(threads.firstPeerReplyAt),
         isNull(threads.deletedAt),
+        isNull(threads.heldAt),
         notInArray(threads.status, ['closed', 'solved']),
         sql`${windowEnd} <= ${now}`,
         after ? or(gt(threads.createdAt, new Date(after[0])), and(eq(threads.createdAt, new Date(after[0])), gt(threads.id, after[1]))) : undefined,

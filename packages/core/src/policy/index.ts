@@ -6,12 +6,15 @@ import { threadRules, type ThreadTarget } from './thread.js';
 import { postRules, type PostTarget } from './post.js';
 import { consoleRules } from './console.js';
 import { pollRules, type PollTarget } from './poll.js';
+import { memberRules, type MemberTarget } from './member.js';
+import { flagRules } from './flag.js';
+import { badgeRules, type BadgeHolderTarget } from './badge.js';
 import type { PollAbilities } from '../polls/types.js';
 
 // One place decides who may do what. Each resource has a file of small predicates; `can`
 // looks the action up, and `authorize` turns a refusal into the right domain error.
 
-const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules };
+const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules };
 type Rules = typeof rules;
 export type Action = keyof Rules;
 type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
@@ -21,15 +24,34 @@ export function can<A extends Action>(actor: Actor | null, action: A, target: Ta
   return (rules[action] as (a: Actor, t: TargetOf<A>) => boolean)(actor, target);
 }
 
-/** Throws Unauthenticated for anonymous actors and Forbidden when the policy refuses. */
+/**
+ * Throws Unauthenticated for anonymous actors and Forbidden when the policy refuses; a refusal
+ * that only the actor's silence causes has the code `member_silenced`.
+ */
 export function authorize<A extends Action>(actor: Actor | null, action: A, target: TargetOf<A>): Actor {
   if (!actor) throw new Unauthenticated();
-  if (!can(actor, action, target)) throw new Forbidden(refusalMessage(action, target));
+  if (!can(actor, action, target)) {
+    if (actor.silenced && can({ ...actor, silenced: false }, action, target)) {
+      throw new Forbidden('You are silenced: you can read, but not post, edit, vote, flag or cast ballots until the silence ends', 'member_silenced');
+    }
+    throw new Forbidden(refusalMessage(action, actor, target));
+  }
   return actor;
 }
 
-function refusalMessage(action: Action, target: unknown): string {
+function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   const t = target as Partial<ThreadTarget>;
+  if (action === 'poll.create' && actor.id === t.authorId) return 'New members (trust level 0) cannot add polls yet';
+  if (action === 'post.flag') return (target as PostTarget).deleted ? 'This post is deleted' : 'You cannot flag your own post';
+  if (action === 'flag.review') return 'Only staff can review flags';
+  if (action === 'post.approve') return 'Only staff can approve or reject posts';
+  if (action === 'member.trust_level') return 'Only admins can set the trust level of a member';
+  if (action === 'member.silence' || action === 'member.suspend') {
+    return (target as MemberTarget).id === actor.id ? 'You cannot do that to yourself' : 'Only staff can do that, and only to members';
+  }
+  if (action === 'badge.grant' || action === 'badge.revoke') {
+    return (target as BadgeHolderTarget).id === actor.id ? 'You cannot grant or revoke your own badges' : 'Only staff can grant or revoke badges';
+  }
   if (action === 'thread.reply' && t.status === 'closed') return 'This thread is closed';
   if (action === 'post.vote') return 'You cannot vote on your own post';
   if (action === 'thread.accept' && t.kind !== 'question') return 'Only questions have accepted answers';
@@ -47,7 +69,7 @@ export function threadAbilities(actor: Actor | null, thread: ThreadTarget): Thre
     accept: can(actor, 'thread.accept', thread),
     close: can(actor, 'thread.close', thread),
     reopen: can(actor, 'thread.reopen', thread),
-    vote: actor !== null,
+    vote: actor !== null && !actor.silenced,
   };
 }
 
@@ -69,4 +91,4 @@ export function pollAbilities(actor: Actor | null, poll: PollTarget): PollAbilit
 }
 
 export { isStaff };
-export type { ThreadTarget, PostTarget, PollTarget, ThreadStatus, ThreadKind };
+export type { ThreadTarget, PostTarget, PollTarget, MemberTarget, ThreadStatus, ThreadKind };

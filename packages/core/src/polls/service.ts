@@ -103,9 +103,10 @@ export async function getPoll(ctx: Ctx, threadId: number): Promise<Poll | null> 
 }
 
 /**
- * Attaches a poll to a thread (its author or staff). Invalid names each broken rule (question,
- * options: 2–20, no repeats; min/max choices; a closing time in the future); Conflict
- * poll_exists when the thread already has one. Emits polls.poll.updated.
+ * Attaches a poll to a thread (its author from trust level 1, or staff). Invalid names each
+ * broken rule (question, options: 2–20, no repeats; min/max choices; a closing time in the
+ * future); Conflict poll_exists when the thread already has one, thread_held while it awaits
+ * approval. Emits polls.poll.created (jobs) and polls.poll.updated.
  */
 export async function createPoll(ctx: Ctx, threadId: number, input: CreatePollInput): Promise<Poll> {
   if (!ctx.actor) throw new Unauthenticated();
@@ -113,7 +114,9 @@ export async function createPoll(ctx: Ctx, threadId: number, input: CreatePollIn
   return ctx.db.transaction(async (tx) => {
     const thread = await lockThread(tx, threadId);
     if (!thread) throw new NotFound('Thread', 'thread_not_found');
-    authorize(ctx.actor, 'poll.create', thread);
+    const actor = authorize(ctx.actor, 'poll.create', thread);
+    // a thread awaiting approval has no public room to announce a poll in yet
+    if (thread.heldAt) throw new Conflict('thread_held', 'This thread is awaiting approval; a poll can be added once staff approve it');
     const valid = checkPoll(input, now);
     if (await q.getPollRowByThread(tx, threadId)) throw new Conflict('poll_exists', 'This thread already has a poll');
     const [poll] = await tx
@@ -131,6 +134,9 @@ export async function createPoll(ctx: Ctx, threadId: number, input: CreatePollIn
       })
       .returning();
     await tx.insert(pollOptions).values(valid.labels.map((label, i) => ({ pollId: poll.id, position: i + 1, label })));
+    // For jobs (the Poll starter badge); pages learn of the new poll from polls.poll.updated, as
+    // acceptance has forum.answer.accepted for jobs and forum.thread.updated for pages.
+    await appendEvent(tx, 'polls.poll.created', [], { pollId: poll.id, threadId }, { pollId: poll.id, threadId, authorId: actor.id, threadAuthorId: thread.authorId });
     await emitPollEvent(ctx, tx, 'polls.poll.updated', poll);
     return viewPoll(ctx, tx, poll);
   });

@@ -101,7 +101,8 @@ async function rankedHits(ctx: Ctx, text: string, f: Filters, limit: number, off
     f.status !== undefined ? sql`t.status = ${f.status}` : undefined,
     f.tagId !== undefined ? sql`exists (select 1 from thread_tags tt where tt.thread_id = t.id and tt.tag_id = ${f.tagId})` : undefined,
   ].filter((c) => c !== undefined);
-  const threadFilter = sql.join([sql`t.deleted_at is null`, ...filters], sql` and `);
+  // held threads (awaiting approval) are not public yet; post_search already leaves their posts out
+  const threadFilter = sql.join([sql`t.deleted_at is null and t.held_at is null`, ...filters], sql` and `);
   // The query is written out in each place (not shared through a CTE) so the planner sees it and
   // can estimate how many rows match: a rare word walks the GIN index, a common one the newest
   // posts. post_search holds only posts of live threads, so without filters it needs no join.
@@ -177,7 +178,7 @@ async function correctSpelling(ctx: Ctx, text: string): Promise<string | null> {
     with input as (select unnest(${sql.raw(`array[${words.map((w) => `'${w.replaceAll("'", "''")}'`).join(',')}]::text[]`)}) as word),
     vocabulary as (
       select distinct lower(w) as w
-      from (select title from threads where deleted_at is null and ${text} <% title order by word_similarity(${text}, title) desc limit 50) t,
+      from (select title from threads where deleted_at is null and held_at is null and ${text} <% title order by word_similarity(${text}, title) desc limit 50) t,
            regexp_split_to_table(t.title, '[^[:alnum:]]+') as w
       where length(w) > 2
     )

@@ -5,6 +5,8 @@ import { users } from '../accounts/schema.js';
 import { signUp } from '../accounts/service.js';
 import { categories, tags } from '../forum/schema.js';
 import * as forum from '../forum/service.js';
+import { setTrustLevel } from '../members/service.js';
+import { evaluateEveryone } from '../reputation/trust.js';
 import type { Role, ThreadKind } from '../forum/types.js';
 import { demoThreads } from './demo-content.js';
 
@@ -39,7 +41,8 @@ const HOUR = 3_600_000;
  * Seeds the demo community on an empty database (no members yet): categories and tags, twelve
  * accounts (nine members, an agent, a supervisor, an admin) and about forty threads written
  * through the ordinary services with a clock set in the past, so some are solved, some answered
- * and some still unanswered past their community window. Returns false when data exists.
+ * and some still unanswered past their community window. Members' reputation and trust levels
+ * follow from that activity. Returns false when data exists.
  */
 export async function seedDemoCommunity(database: Db, config: CoreConfig, now = new Date()): Promise<boolean> {
   // One transaction: a seed that fails half-way leaves nothing behind, and is tried again next start.
@@ -97,6 +100,16 @@ async function seedInto(db: Db, config: CoreConfig, now: Date): Promise<void> {
     }
     for (const voter of t.upvotes ?? []) await forum.votePost(ctxFor(who(voter)), post.id, 1);
     if (t.accept !== undefined) await forum.acceptAnswer(ctxFor(who(t.by)), thread.id, replyIds[t.accept]);
+  }
+
+  // Reputation came with the votes and acceptances above (the same ledger code the product
+  // runs); trust levels come from the same evaluation the hourly housekeeping runs.
+  clock = now;
+  await evaluateEveryone(ctxFor(null));
+  // The two busiest answerers came over from an older community: the admin vouches for them
+  // (audited like any level change), so the demo shows what regulars may do.
+  for (const handle of ['dev_raj', 'kenji']) {
+    await setTrustLevel(ctxFor(who('admin')), handle, { level: 3, locked: false, reason: 'Top answerers in the previous community forum' });
   }
 }
 
