@@ -548,21 +548,6 @@ ${table(
 
 Server RSS is VmRSS of the server process after each scenario; ${Math.round(o.idle.rss / MB)} MB when idle after start, peak (VmHWM) ${Math.round(o.finalPeak / MB)} MB over the run. Latency percentiles are over every response of the measured window (sub-millisecond response times from autocannon's response events); errors count non-2xx responses, connection errors and timeouts.
 
-Batch jobs, run once on the seeded data before the server started (the thread pages above show their awards):
-
-${table(
-  ['job', 'seconds', 'changes', 'target', 'result'],
-  [
-    [
-      'badge backfill: every rule for every member, from no awards (`npm run badges:backfill`)',
-      (o.backfill.ms / 1000).toFixed(1),
-      `${int(o.backfill.awarded)} awards (${Object.entries(o.backfill.byBadge).map(([badge, n]) => `${badge} ${int(n.awarded)}`).join(', ')})`,
-      `≤ ${BACKFILL_TARGET_MS / 1000} s`,
-      o.backfill.ms <= BACKFILL_TARGET_MS ? 'pass' : '**miss**',
-    ],
-  ],
-)}
-
 Where the CPU went during each measured window (share of one core; the machine has ${cpus.length * 100} %), and CPU time per request:
 
 ${table(
@@ -587,6 +572,21 @@ Search without concurrency and without the cache (as a member): one request at a
 ${table(
   ['query', 'median ms', 'matching posts', 'matching titles'],
   o.breakdown.rows.map((b) => [`\`${b.q}\``, ms(b.median), int(b.posts), int(b.titles)]),
+)}
+
+Batch jobs, run once on the seeded data before the server started (the thread pages above show their awards):
+
+${table(
+  ['job', 'seconds', 'changes', 'target', 'result'],
+  [
+    [
+      'badge backfill: every rule for every member, from no awards (`npm run badges:backfill`)',
+      (o.backfill.ms / 1000).toFixed(1),
+      `${int(o.backfill.awarded)} awards (${Object.entries(o.backfill.byBadge).map(([badge, n]) => `${badge} ${int(n.awarded)}`).join(', ')})`,
+      `≤ ${BACKFILL_TARGET_MS / 1000} s`,
+      o.backfill.ms <= BACKFILL_TARGET_MS ? 'pass' : '**miss**',
+    ],
+  ],
 )}
 `;
 }

@@ -3,6 +3,7 @@ import { users } from '../accounts/schema.js';
 import type { CoreConfig } from '../context.js';
 import type { Executor } from '../db/client.js';
 import { tags } from '../forum/schema.js';
+import type { Role } from '../forum/types.js';
 import {
   BADGES,
   EXPERT,
@@ -260,6 +261,11 @@ export async function lockEveryone(tx: Executor): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_ALL}::int, 0)`);
 }
 
+/** Refreshes the planner's statistics of the awards table after a bulk change (the thread page reads it per post). */
+export async function analyzeAwards(db: Executor): Promise<void> {
+  await db.execute(sql`analyze user_badges`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // What the event path needs to know about its event
 
@@ -335,20 +341,22 @@ export async function lockAwardRow(db: Executor, userId: number, awardId: number
   return row;
 }
 
-export async function getLiveAwardRow(db: Executor, userId: number, badge: string, tagId: number | null): Promise<AwardRow | undefined> {
-  const [row] = await db
-    .select(awardColumns)
-    .from(userBadges)
-    .leftJoin(tags, eq(tags.id, userBadges.tagId))
-    .where(
-      and(
-        eq(userBadges.userId, userId),
-        eq(userBadges.badge, badge),
-        sql`coalesce(${userBadges.tagId}, 0) = ${tagId ?? 0}`,
-        isNull(userBadges.revokedAt),
-      ),
-    );
+/** A staff grant; nothing (undefined) when the member already holds that badge and tag live. */
+export async function insertStaffAward(
+  tx: Executor,
+  award: { userId: number; badge: string; tagId: number | null; at: Date; byId: number; reason: string },
+): Promise<{ id: number } | undefined> {
+  const [row] = await tx
+    .insert(userBadges)
+    .values({ userId: award.userId, badge: award.badge, tagId: award.tagId, grantedAt: award.at, grantedById: award.byId, grantReason: award.reason })
+    .onConflictDoNothing()
+    .returning({ id: userBadges.id });
   return row;
+}
+
+/** A staff revocation: the row stays, with who revoked it, when and why. */
+export async function revokeAward(tx: Executor, awardId: number, by: { at: Date; byId: number; reason: string }): Promise<void> {
+  await tx.update(userBadges).set({ revokedAt: by.at, revokedById: by.byId, revokeReason: by.reason }).where(eq(userBadges.id, awardId));
 }
 
 /** How many members hold each badge now (a member expert in three tags counts once). */
@@ -390,7 +398,7 @@ export interface TagStandingRow {
   userId: number;
   handle: string;
   displayName: string;
-  role: 'member' | 'agent' | 'supervisor' | 'admin';
+  role: Role;
   accepted: number;
   answered: number;
   qualifies: boolean;

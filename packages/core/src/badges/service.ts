@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.js';
 import type { Ctx } from '../context.js';
 import type { Executor } from '../db/client.js';
@@ -10,7 +9,6 @@ import { authorize } from '../policy/index.js';
 import { BADGES, EXPERT, badgeBySlug } from './catalogue.js';
 import { presentAwardEvent, presentCatalogue, presentBadgeSummary, presentHolder, presentMemberBadge, presentMemberBadges, presentStanding } from './present.js';
 import * as q from './queries.js';
-import { userBadges } from './schema.js';
 import type { BackfillResult, BadgeHolder, BadgeSummary, MemberBadge, TagExperts } from './types.js';
 
 /** The job kind that evaluates badges after forum events (events/subscriptions.ts). */
@@ -74,6 +72,8 @@ async function evaluateEveryone(ctx: Pick<Ctx, 'db' | 'now' | 'config'>, slugs: 
     await emitRuleChanges(tx, made);
     return made;
   });
+  // Post pages look awards up per author; after a bulk change the planner must know the table's new shape.
+  if (changes.length >= 100) await q.analyzeAwards(ctx.db);
   return summarise(changes, started);
 }
 
@@ -183,14 +183,8 @@ export async function grantBadge(ctx: Ctx, handle: string, input: GrantBadgeInpu
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
     await q.lockMembers(tx, [member.id]);
-    const held = await q.getLiveAwardRow(tx, member.id, definition.slug, tag?.id ?? null);
-    const [award] = held
-      ? []
-      : await tx
-          .insert(userBadges)
-          .values({ userId: member.id, badge: definition.slug, tagId: tag?.id ?? null, grantedAt: now, grantedById: actor.id, grantReason: reason })
-          .onConflictDoNothing()
-          .returning({ id: userBadges.id });
+    // the live-award unique index answers whether they hold it already
+    const award = await q.insertStaffAward(tx, { userId: member.id, badge: definition.slug, tagId: tag?.id ?? null, at: now, byId: actor.id, reason });
     if (!award) throw new Conflict('badge_already_held', `${member.handle} already holds ${definition.name}${tag ? ` in ${tag.name}` : ''}`);
     await recordAudit(tx, {
       actorId: actor.id,
@@ -230,7 +224,7 @@ export async function revokeBadge(ctx: Ctx, handle: string, awardId: number, inp
     const award = await q.lockAwardRow(tx, member.id, awardId);
     if (!award) throw new NotFound('Badge award', 'badge_not_found');
     if (award.revokedAt) throw new Conflict('badge_not_held', `That ${presentMemberBadge(award).badge.name} badge was already revoked`);
-    await tx.execute(sql`update user_badges set revoked_at = ${now}, revoked_by_id = ${actor.id}, revoke_reason = ${reason} where id = ${awardId}`);
+    await q.revokeAward(tx, awardId, { at: now, byId: actor.id, reason });
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'badge.revoked',

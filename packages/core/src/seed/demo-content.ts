@@ -195,6 +195,43 @@ export const demoThreads: DemoThread[] = [
     accept: 0,
   },
   {
+    category: 'integrations', kind: 'question', by: 'amara', ageHours: 330, tags: ['api'],
+    title: 'Which API token should a CI job use?',
+    body: 'Our nightly job creates tasks from failed test runs. Should it use my personal token?',
+    replies: [
+      { by: 'dev_raj', body: 'Create a *service account* under Settings → API and use its token: it survives people leaving, and its actions show as the service in the activity log.', upvotes: ['amara', 'jonas'] },
+    ],
+    accept: 0,
+  },
+  {
+    category: 'integrations', kind: 'question', by: 'jonas', ageHours: 150, tags: ['api'],
+    title: 'Custom fields missing from the tasks API response',
+    body: 'GET /v2/tasks returns the standard fields but none of our custom fields. Is there a flag?',
+    replies: [
+      { by: 'dev_raj', body: 'Add `?include=custom_fields` — they are left out by default to keep responses small.', upvotes: ['jonas', 'priya', 'kenji'] },
+      { by: 'tomasz', body: 'Same question last month, the include parameter fixed it for us.' },
+    ],
+    accept: 0,
+  },
+  {
+    category: 'mobile', kind: 'question', by: 'sofia', ageHours: 300, tags: ['android'],
+    title: 'Android app drains the battery overnight',
+    body: 'Since last week Orbit uses 20% battery overnight on my Pixel. Anyone else?',
+    replies: [
+      { by: 'priya', body: 'Turn off *Sync → Real-time* for archived projects: the app keeps a socket open per project. Battery use went back to normal for me.', upvotes: ['sofia', 'lea'] },
+    ],
+    accept: 0,
+  },
+  {
+    category: 'mobile', kind: 'question', by: 'tomasz', ageHours: 170, tags: ['android'],
+    title: 'Files from the Android share sheet arrive empty',
+    body: 'Sharing a PDF to Orbit from Files creates an attachment of 0 bytes.',
+    replies: [
+      { by: 'priya', body: 'Give Orbit the *Files and media* permission: without it Android hands over an empty stream. Settings → Apps → Orbit → Permissions.', upvotes: ['tomasz'] },
+    ],
+    accept: 0,
+  },
+  {
     category: 'integrations', kind: 'question', by: 'sofia', ageHours: 100, tags: ['webhooks'],
     title: 'Webhook retries: how many and for how long?',
     body: 'Our endpoint was down for an hour. Will the missed events be redelivered?',
