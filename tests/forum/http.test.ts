@@ -94,6 +94,18 @@ describe('GET /api/docs/json', () => {
         'GET /api/held-posts',
         'POST /api/posts/{id}/approve',
         'POST /api/posts/{id}/reject',
+        'GET /api/badges',
+        'GET /api/badges/{slug}',
+        'GET /api/users/{handle}/badges',
+        'POST /api/users/{handle}/badges',
+        'POST /api/users/{handle}/badges/{badgeId}/revoke',
+        'GET /api/tags/{slug}/experts',
+        'GET /api/notifications',
+        'GET /api/notifications/unread-count',
+        'POST /api/notifications/{id}/read',
+        'POST /api/notifications/read-all',
+        'GET /api/me/preferences',
+        'PUT /api/me/preferences',
       ].sort(),
     );
   });

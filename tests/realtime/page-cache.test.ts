@@ -65,4 +65,22 @@ describe('the anonymous page cache', () => {
     expect(page.thread.status).toBe('answered');
     expect((await anonymous(`/api/threads?category=${category.slug}`)).threads[0]).toMatchObject({ id: thread.id, replyCount: 1, status: 'answered' });
   });
+
+  it('drops every cached thread page when an author becomes an Expert, so the badge shows beside their posts', async () => {
+    const asker = await createMember(db.db);
+    const answerer = await createMember(db.db);
+    const admin = await createMember(db.db, { role: 'admin' });
+    const category = await createCategory(db.db, { tags: ['exports'] });
+    const { thread } = await createThread(db.db, asker, { category: category.slug, tags: ['exports'] });
+    const writerClient = await clientAs({ app: writer, db, clock: new Clock() }, answerer);
+    expect((await writerClient.post(`/api/threads/${thread.id}/posts`, { body: 'Use the CSV export.' })).statusCode).toBe(201);
+    const authorOf = async () => (await anonymous(`/api/threads/${thread.id}`)).posts[1]?.author.expertIn;
+    await expect.poll(authorOf, { timeout: 5_000 }).toEqual([]);
+
+    const staff = await clientAs({ app: writer, db, clock: new Clock() }, admin);
+    const granted = await staff.post(`/api/users/${answerer.handle}/badges`, { badge: 'expert', tag: 'exports', reason: 'Wrote the export guide' });
+    expect(granted.statusCode, granted.body).toBe(201);
+    // No event names this thread; the reader instance drops its pages on the badge event.
+    await expect.poll(authorOf, { timeout: 5_000 }).toEqual([{ slug: 'exports', name: 'exports' }]);
+  });
 });

@@ -28,19 +28,29 @@ export class PageCache {
     private readonly ttlMs = 60_000,
   ) {}
 
+  /** bumped by invalidateAll: a page read before it is not stored after it */
+  private epoch = 0;
+
   invalidate(scope: string): void {
     this.generations.set(scope, (this.generations.get(scope) ?? 0) + 1);
+  }
+
+  /** Drops every page, for changes that show on pages no event names (an author's expertise). */
+  invalidateAll(): void {
+    this.epoch++;
+    this.entries.clear();
   }
 
   /** Sends the cached answer for (scope, key), or produces, serialises, stores and sends it. */
   async serve(reply: FastifyReply, scope: string, key: string, produce: () => Promise<unknown>): Promise<FastifyReply> {
     const generation = this.generations.get(scope) ?? 0;
+    const epoch = this.epoch;
     const fullKey = `${scope}\u0000${generation}\u0000${key}`;
     const hit = this.entries.get(fullKey);
     reply.type('application/json; charset=utf-8');
     if (hit && hit.expires > Date.now()) return reply.send(hit.body);
     const body = reply.serialize(await produce()) as string;
-    if ((this.generations.get(scope) ?? 0) === generation) {
+    if ((this.generations.get(scope) ?? 0) === generation && this.epoch === epoch) {
       if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(fullKey, { body, expires: Date.now() + this.ttlMs });
     }
@@ -67,6 +77,11 @@ export function registerPageCache(app: FastifyInstance, options: { enabled?: boo
   const cache = new PageCache();
   app.decorate('pageCache', cache);
   app.realtime.onEvent((event) => {
+    // Expert tags show beside an author's name on every thread they wrote in.
+    if (event.name === 'badges.badge.awarded' || event.name === 'badges.badge.revoked') {
+      const slug = (event.payload as { badge?: { slug?: string } } | null)?.badge?.slug;
+      if (slug === 'expert') cache.invalidateAll();
+    }
     cache.invalidate(LISTS_SCOPE);
     for (const room of event.rooms) if (room.startsWith('thread:')) cache.invalidate(room);
   });

