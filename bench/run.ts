@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Request } from 'autocannon';
-import { badges, connect, defaultConfig, ensureDatabase, migrateDatabase, startEmbeddedPostgres, type BackfillResult } from '@forum/core';
+import { badges, connect, defaultConfig, trust, ensureDatabase, migrateDatabase, startEmbeddedPostgres, type BackfillResult } from '@forum/core';
 import { renderMarkdown } from '@forum/core/forum/markdown';
 import { cpuSeconds, machineCpuSeconds, memory, runLoad, treeCpuSeconds, type LoadResult } from './load.js';
 import { seedDataset, type Seeded } from './seed.js';
@@ -482,6 +482,16 @@ async function badgeBackfill(databaseUrl: string): Promise<BackfillResult> {
   }
 }
 
+/** Trust levels from the seeded activity, as the hourly housekeeping would have promoted them. */
+async function promoteMembers(databaseUrl: string): Promise<number> {
+  const database = connect(databaseUrl, { max: 2 });
+  try {
+    return await trust.evaluateEveryone({ db: database.db, actor: null, now: () => new Date(), config: defaultConfig });
+  } finally {
+    await database.close();
+  }
+}
+
 const BACKFILL_TARGET_MS = 30_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -618,6 +628,9 @@ async function main(): Promise<void> {
   process.stdout.write('Badge backfill … ');
   const backfill = await badgeBackfill(db.url);
   log(`${int(backfill.awarded)} awards in ${(backfill.ms / 1000).toFixed(1)} s`);
+  const promoteStarted = performance.now();
+  const promoted = await promoteMembers(db.url);
+  log(`Trust levels: ${int(promoted)} members promoted from their activity in ${((performance.now() - promoteStarted) / 1000).toFixed(1)} s`);
 
   log('Starting the server …');
   const server = await startServer(db.url);

@@ -17,7 +17,7 @@ import type {
 import type { Poll, PollKind, PollResultsVisibility } from '@forum/core/polls/types';
 import type { BadgeHolder, BadgeSummary, MemberBadge, TagExperts } from '@forum/core/badges/types';
 import type { Notification, NotificationPage, NotificationPreferences } from '@forum/core/notifications/types';
-import type { ReputationPage } from '@forum/core/reputation/types';
+import type { MemberStatus, ReputationPage } from '@forum/core/reputation/types';
 
 export type FlagReason = 'spam' | 'abusive' | 'off_topic' | 'needs_staff' | 'other';
 
@@ -238,6 +238,19 @@ export function api(fetchFn: Fetch = fetch) {
     reputation: (handle: string, page: Page = {}) =>
       get<ReputationPage>(`/api/users/${encodeURIComponent(handle)}/reputation${query({ ...page })}`),
     memberBadges: (handle: string) => get<{ badges: MemberBadge[] }>(`/api/users/${encodeURIComponent(handle)}/badges`),
+
+    grantBadge: (handle: string, input: { badge: string; tag?: string; reason: string }) =>
+      call<{ badge: MemberBadge }>('POST', `/api/users/${encodeURIComponent(handle)}/badges`, input),
+    revokeBadge: (handle: string, badgeId: number, reason: string) =>
+      call<{ badge: MemberBadge }>('POST', `/api/users/${encodeURIComponent(handle)}/badges/${badgeId}/revoke`, { reason }),
+    setTrustLevel: (handle: string, input: { level: number; locked: boolean; reason: string }) =>
+      call<{ member: MemberStatus }>('PUT', `/api/users/${encodeURIComponent(handle)}/trust-level`, input),
+    silence: (handle: string, input: { until: string; reason: string }) =>
+      call<{ member: MemberStatus }>('POST', `/api/users/${encodeURIComponent(handle)}/silence`, input),
+    unsilence: (handle: string) => call<{ member: MemberStatus }>('DELETE', `/api/users/${encodeURIComponent(handle)}/silence`),
+    suspend: (handle: string, input: { until: string; reason: string }) =>
+      call<{ member: MemberStatus }>('POST', `/api/users/${encodeURIComponent(handle)}/suspend`, input),
+    unsuspend: (handle: string) => call<{ member: MemberStatus }>('DELETE', `/api/users/${encodeURIComponent(handle)}/suspend`),
 
     badges: () => get<{ badges: BadgeSummary[] }>('/api/badges'),
     badge: (slug: string, page: Page = {}) =>

@@ -166,13 +166,17 @@ export async function castBallot(ctx: Ctx, pollId: number, choices: number[]): P
     const poll = await requirePoll(tx, pollId);
     if (isClosed(poll, ctx.now())) throw new Conflict('poll_closed', 'This poll is closed');
     const actor = authorize(ctx.actor, 'poll.vote', { closed: false });
-    checkChoices(poll, await q.listOptionRows(tx, pollId), choices);
+    const options = await q.listOptionRows(tx, pollId);
+    checkChoices(poll, options, choices);
     await tx
       .insert(ballots)
       .values({ pollId, userId: actor.id, choices, updatedAt: ctx.now() })
       .onConflictDoUpdate({ target: [ballots.pollId, ballots.userId], set: { choices, updatedAt: ctx.now() } });
-    await emitPollEvent(ctx, tx, 'polls.ballot.cast', poll);
-    return viewPoll(ctx, tx, poll);
+    // Ballots are read once, under the poll's lock, for both the live event and the answer:
+    // every ballot on a poll waits for this lock, so each round trip here costs all of them.
+    const ballotList = poll.anonymous ? await q.listBallotChoices(tx, poll.id) : await q.listBallotsWithVoters(tx, poll.id);
+    await appendEvent(tx, 'polls.ballot.cast', [threadRoom(poll.threadId)], presentPublicState(poll, options, ballotList, ctx.now()));
+    return presentPoll(poll, options, ballotList, { actor, ballot: choices, now: ctx.now() });
   });
 }
 
