@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { users } from '../accounts/schema.js';
 import { threads } from '../forum/schema.js';
@@ -26,6 +26,55 @@ export async function lockPoll(db: Executor, pollId: number): Promise<PollRow | 
     .where(and(eq(polls.id, pollId), isNull(threads.deletedAt)))
     .for('update', { of: polls });
   return row?.poll;
+}
+
+/** lockPoll and listOptionRows in one round trip: what a ballot needs before it is written. */
+export async function lockPollWithOptions(db: Executor, pollId: number): Promise<{ poll: PollRow; options: OptionRow[] } | undefined> {
+  const [row] = await db
+    .select({
+      poll: polls,
+      options: sql<OptionRow[]>`(select coalesce(json_agg(json_build_object('id', o.id, 'position', o.position, 'label', o.label) order by o.position), '[]'::json)
+        from ${pollOptions} o where o.poll_id = ${polls.id})`,
+    })
+    .from(polls)
+    .innerJoin(threads, eq(threads.id, polls.threadId))
+    .where(and(eq(polls.id, pollId), isNull(threads.deletedAt)))
+    .for('update', { of: polls });
+  return row;
+}
+
+/**
+ * Writes a member's ballot and reads the poll's ballots with it, in one statement: the others'
+ * as they stand (the caller holds the poll's lock, so none change meanwhile) and this one as
+ * written. With `voters`, each with its voter, in handle order as listBallotsWithVoters has them;
+ * without, choices alone.
+ */
+export async function upsertBallotAndList(
+  db: Executor,
+  ballot: { pollId: number; userId: number; choices: number[]; at: Date },
+  voters: boolean,
+): Promise<Array<{ choices: number[]; voter: BallotWithVoter['voter'] | null }>> {
+  const choices = sql`${`{${ballot.choices.join(',')}}`}::int[]`;
+  const written = sql`
+    with written as (
+      insert into ${ballots} (poll_id, user_id, choices, updated_at) values (${ballot.pollId}, ${ballot.userId}, ${choices}, ${ballot.at})
+      on conflict (poll_id, user_id) do update set choices = excluded.choices, updated_at = excluded.updated_at
+    )`;
+  if (!voters) {
+    // An anonymous poll's tally reads choices only, never who cast them.
+    const { rows } = await db.execute<{ choices: number[] }>(sql`${written}
+      select b.choices from ${ballots} b where b.poll_id = ${ballot.pollId} and b.user_id <> ${ballot.userId}
+      union all select ${choices}`);
+    return rows.map((r) => ({ choices: r.choices, voter: null }));
+  }
+  const { rows } = await db.execute<{ choices: number[]; id: number; handle: string; display_name: string; role: BallotWithVoter['voter']['role'] }>(sql`${written}
+    select b.choices, u.id, u.handle, u.display_name, u.role
+    from ${ballots} b join ${users} u on u.id = b.user_id
+    where b.poll_id = ${ballot.pollId} and b.user_id <> ${ballot.userId}
+    union all
+    select ${choices}, u.id, u.handle, u.display_name, u.role from ${users} u where u.id = ${ballot.userId}
+    order by handle`);
+  return rows.map((r) => ({ choices: r.choices, voter: { id: r.id, handle: r.handle, displayName: r.display_name, role: r.role } }));
 }
 
 export async function listOptionRows(db: Executor, pollId: number): Promise<OptionRow[]> {

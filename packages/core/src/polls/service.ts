@@ -163,18 +163,17 @@ function checkChoices(poll: q.PollRow, options: q.OptionRow[], choices: number[]
 export async function castBallot(ctx: Ctx, pollId: number, choices: number[]): Promise<Poll> {
   if (!ctx.actor) throw new Unauthenticated();
   return ctx.db.transaction(async (tx) => {
-    const poll = await requirePoll(tx, pollId);
+    const locked = await q.lockPollWithOptions(tx, pollId);
+    if (!locked) throw new NotFound('Poll', 'poll_not_found');
+    const { poll, options } = locked;
     if (isClosed(poll, ctx.now())) throw new Conflict('poll_closed', 'This poll is closed');
     const actor = authorize(ctx.actor, 'poll.vote', { closed: false });
-    const options = await q.listOptionRows(tx, pollId);
     checkChoices(poll, options, choices);
-    await tx
-      .insert(ballots)
-      .values({ pollId, userId: actor.id, choices, updatedAt: ctx.now() })
-      .onConflictDoUpdate({ target: [ballots.pollId, ballots.userId], set: { choices, updatedAt: ctx.now() } });
-    // Ballots are read once, under the poll's lock, for both the live event and the answer:
-    // every ballot on a poll waits for this lock, so each round trip here costs all of them.
-    const ballotList = poll.anonymous ? await q.listBallotChoices(tx, poll.id) : await q.listBallotsWithVoters(tx, poll.id);
+    // Every ballot on a poll waits for its lock, so each round trip under it costs all of them:
+    // the ballot is written and the tally's ballots read in one statement, and that one read
+    // serves both the live event and the answer.
+    const read = await q.upsertBallotAndList(tx, { pollId, userId: actor.id, choices, at: ctx.now() }, !poll.anonymous);
+    const ballotList = poll.anonymous ? read.map((b) => b.choices) : (read as q.BallotWithVoter[]);
     await appendEvent(tx, 'polls.ballot.cast', [threadRoom(poll.threadId)], presentPublicState(poll, options, ballotList, ctx.now()));
     return presentPoll(poll, options, ballotList, { actor, ballot: choices, now: ctx.now() });
   });
