@@ -1,42 +1,26 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
 import { forum, type Actor, type CoreConfig } from '@forum/core';
-import { buildForumApp } from '../../apps/forum/server/app.js';
-import { repoRoot } from '../../apps/forum/server/runtime.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { TestDatabase } from '../support/db.js';
 import { createCategory, createMember, ctxFor, PASSWORD, relaxedConfig } from '../support/factories.js';
-import { launchBrowser } from '../support/browser.js';
+import { startBrowserForum, type BrowserForum } from '../support/browser.js';
 
 // Expertise in a real browser: a member's second accepted answer in a tag makes them an Expert
 // in it; their open page hears of it at once (the bell), the badge shows beside their answers,
 // on their profile and on the tag's leaderboard, and the next question in the tag is routed to them.
 
 const config: CoreConfig = { ...relaxedConfig, expert: { minAccepted: 2, minRatio: 0.5, windowDays: 180 } };
+let running: BrowserForum;
 let db: TestDatabase;
-let app: FastifyInstance;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(repoRoot, 'apps/forum/build/handler.js'))) {
-    throw new Error('The forum UI is not built: run `npm run build` (npm test does it first).');
-  }
-  db = await createTestDatabase();
-  app = await buildForumApp({ database: db, config, ui: true, jobs: true });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.env.FORUM_API_ORIGIN = base;
-  await app.realtime.ready;
-  browser = await launchBrowser();
+  running = await startBrowserForum({ config: config });
+  ({ db, browser, base } = running);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
+afterAll(async () => running?.close());
 
 async function logIn(page: Page, handle: string) {
   await page.goto(`${base}/login`);

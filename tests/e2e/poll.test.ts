@@ -1,48 +1,24 @@
-import { existsSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildForumApp } from '../../apps/forum/server/app.js';
-import { repoRoot } from '../../apps/forum/server/runtime.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createCategory, relaxedConfig } from '../support/factories.js';
-import { launchBrowser } from '../support/browser.js';
+import type { TestDatabase } from '../support/db.js';
+import { createCategory } from '../support/factories.js';
+import { signUpInBrowser, startBrowserForum, type BrowserForum } from '../support/browser.js';
 
 // A poll in a real browser: attached on /ask, voted on by another member, tallied live.
+let running: BrowserForum;
 let db: TestDatabase;
-let app: FastifyInstance;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(repoRoot, 'apps/forum/build/handler.js'))) {
-    throw new Error('The forum UI is not built: run `npm run build` (npm test does it first).');
-  }
-  db = await createTestDatabase();
-  await createCategory(db.db, { slug: 'ideas' });
-  app = await buildForumApp({ database: db, config: relaxedConfig, ui: true });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.env.FORUM_API_ORIGIN = base;
-  await app.realtime.ready;
-  browser = await launchBrowser();
+  running = await startBrowserForum({ setup: (db) => createCategory(db.db, { slug: 'ideas' }) });
+  ({ db, browser, base } = running);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
+afterAll(async () => running?.close());
 
-async function signUp(page: Page, handle: string) {
-  await page.goto(`${base}/signup`);
-  await page.getByLabel('Handle').fill(handle);
-  await page.getByLabel('Email').fill(`${handle}@example.test`);
-  await page.getByLabel('Password').fill('a long enough password');
-  await page.getByRole('button', { name: /sign up/i }).click();
-  await page.getByRole('link', { name: handle }).first().waitFor();
-}
+const signUp = (page: Page, handle: string) => signUpInBrowser(page, base, handle);
 
 describe('thread polls in the browser', () => {
   it('are created on /ask, voted on, and update live on an open page', async () => {

@@ -50,11 +50,12 @@ async function mentionedMembers(tx: Executor, post: q.PostForNotification): Prom
     .slice(0, MENTIONS_NOTIFIED_MAX);
 }
 
-function mentionRows(post: q.PostForNotification, members: q.MemberRef[], now: Date): q.NewNotification[] {
-  return members.map((m) => ({
-    userId: m.id,
-    kind: 'mention' as const,
-    dedupeKey: `mention:post:${post.postId}`,
+/** A notification about a post (a reply in your thread, a mention of you) for one member. */
+function postNotification(kind: 'mention' | 'reply', userId: number, post: q.PostForNotification, now: Date): q.NewNotification {
+  return {
+    userId,
+    kind,
+    dedupeKey: `${kind}:post:${post.postId}`,
     threadId: post.threadId,
     postId: post.postId,
     actorId: post.authorId,
@@ -64,7 +65,11 @@ function mentionRows(post: q.PostForNotification, members: q.MemberRef[], now: D
       excerpt: excerpt(post.bodyText),
     },
     createdAt: now,
-  }));
+  };
+}
+
+function mentionRows(post: q.PostForNotification, members: q.MemberRef[], now: Date): q.NewNotification[] {
+  return members.map((m) => postNotification('mention', m.id, post, now));
 }
 
 export interface ThreadCreatedFacts {
@@ -129,20 +134,7 @@ export async function notifyReplyCreated(ctx: Ctx, facts: { postId: number }): P
     const mentioned = await mentionedMembers(tx, post);
     const rows = mentionRows(post, mentioned, now);
     if (post.threadAuthorId !== post.authorId && !mentioned.some((m) => m.id === post.threadAuthorId)) {
-      rows.push({
-        userId: post.threadAuthorId,
-        kind: 'reply',
-        dedupeKey: `reply:post:${post.postId}`,
-        threadId: post.threadId,
-        postId: post.postId,
-        actorId: post.authorId,
-        data: {
-          threadTitle: post.threadTitle,
-          actor: { handle: post.authorHandle, displayName: post.authorDisplayName },
-          excerpt: excerpt(post.bodyText),
-        },
-        createdAt: now,
-      });
+      rows.push(postNotification('reply', post.threadAuthorId, post, now));
     }
     await q.lockRecipients(tx, rows.map((r) => r.userId));
     return deliver(tx, rows);
