@@ -103,4 +103,23 @@ describe('earning Expert in a tag, in the browser', () => {
     await evePage.waitForFunction((n) => document.querySelectorAll('[data-testid=notification][data-kind=routed]').length > n, routedBefore, { timeout: 10_000 });
     expect(await routed.first().textContent()).toContain('Sync conflict copies everywhere');
   });
+
+  it('lets staff grant a badge from a member’s profile, with a reason, and members see no staff tools', async () => {
+    const admin = await createMember(db.db, { handle: 'ada_admin', role: 'admin' });
+    const member = await createMember(db.db, { handle: 'mo_member' });
+    const memberPage = await (await browser.newContext()).newPage();
+    await logIn(memberPage, member.handle);
+    await memberPage.goto(`${base}/u/eve_expert`);
+    await memberPage.getByRole('heading', { name: 'Badges' }).waitFor();
+    expect(await memberPage.getByTestId('staff-tools').count()).toBe(0);
+
+    const staffPage = await (await browser.newContext()).newPage();
+    await logIn(staffPage, admin.handle);
+    await staffPage.goto(`${base}/u/mo_member`);
+    await staffPage.getByTestId('grant-badge').selectOption('helpful');
+    await staffPage.getByTestId('grant-reason').fill('Ran the onboarding webinar answers');
+    await staffPage.getByTestId('grant-submit').click();
+    await staffPage.locator('[data-testid=profile-badge][data-badge=helpful]').waitFor();
+    expect(await staffPage.locator('[data-testid=profile-badge][data-badge=helpful]').textContent()).toContain('granted by staff');
+  });
 });
