@@ -109,6 +109,22 @@ describe('/ws', () => {
     expect(await socket.next()).toMatchObject({ name: 'forum.thread.updated', data: { thread: { status: 'answered', acceptedPostId: null } } });
   });
 
+  it('delivers events in commit order whether they ride in the notification or are too large to', async () => {
+    const { thread } = await question();
+    const socket = await connect();
+    const room = `thread:${thread.id}`;
+    await subscribe(socket, room);
+    // A long reply makes an event larger than NOTIFY carries (8000 bytes): it is read back by id.
+    const long = `${'A long, careful answer. '.repeat(600)}The end.`;
+    const big = (await peer.client.post(`/api/threads/${thread.id}/posts`, { body: long })).json().post;
+    const small = (await asker.client.post(`/api/threads/${thread.id}/posts`, { body: 'Thanks!' })).json().post;
+    const events = await socket.until((m) => m.name === 'forum.post.created' && m.data.post.id === small.id);
+    const created = events.filter((m) => m.name === 'forum.post.created').map((m) => m.data.post);
+    expect(created.map((p: { id: number }) => p.id)).toEqual([big.id, small.id]);
+    expect(created[0].bodyMarkdown).toBe(long);
+    expect(JSON.stringify(created[0]).length).toBeGreaterThan(8000);
+  });
+
   it("pushes posts in their public shape, without anyone's abilities or vote", async () => {
     const { thread } = await question();
     const socket = await connect();

@@ -8,37 +8,58 @@ export interface EventListener {
 }
 
 /**
- * Listens for committed events on a dedicated connection and hands each one, in id order, to
+ * Listens for committed events on a dedicated connection and hands each one, in commit order, to
  * `onEvent`. Every app instance runs one, so every instance sees every event (websocket fan-out
- * across instances). Notifications carry only the id; the rows are read back in batches.
+ * across instances). A notification carries the whole event when it fits in NOTIFY's 8000
+ * bytes, and otherwise its id: those rows are read back in batches.
  * The connection is re-established with backoff when the server goes away.
  */
 export function listenForEvents(url: string, onEvent: (event: DomainEvent) => void): EventListener {
   let client: pg.Client | null = null;
   let closed = false;
-  let pending: number[] = [];
+  // Notifications in commit order: a whole event as JSON, or the id of one too large to carry.
+  let pending: string[] = [];
   let flushing = false;
   let retryDelay = 250;
   let resolveReady: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
+
+  function deliver(event: DomainEvent): void {
+    try {
+      onEvent(event);
+    } catch {
+      // one bad subscriber must not stop the others
+    }
+  }
 
   async function flush(): Promise<void> {
     if (flushing || !client) return;
     flushing = true;
     try {
       while (pending.length && client) {
-        const ids = pending;
+        const batch = pending;
         pending = [];
-        const { rows } = await client.query(
-          `select id, name, rooms, payload, created_at from events where id = any($1::bigint[]) order by id`,
-          [ids],
-        );
-        for (const row of rows) {
-          try {
-            onEvent({ id: Number(row.id), name: row.name, rooms: row.rooms, payload: row.payload, createdAt: row.created_at.toISOString() });
-          } catch {
-            // one bad subscriber must not stop the others
+        const ids = batch.filter((m) => !m.startsWith('{')).map(Number);
+        const fetched = new Map<number, DomainEvent>();
+        if (ids.length) {
+          const { rows } = await client.query(`select id, name, rooms, payload, created_at from events where id = any($1::bigint[])`, [ids]);
+          for (const row of rows) {
+            fetched.set(Number(row.id), { id: Number(row.id), name: row.name, rooms: row.rooms, payload: row.payload, createdAt: row.created_at.toISOString() });
           }
+        }
+        for (const message of batch) {
+          if (!message.startsWith('{')) {
+            const event = fetched.get(Number(message));
+            if (event) deliver(event);
+            continue;
+          }
+          let inline: DomainEvent;
+          try {
+            inline = JSON.parse(message);
+          } catch {
+            continue;
+          }
+          deliver({ ...inline, id: Number(inline.id), createdAt: new Date(inline.createdAt).toISOString() });
         }
       }
     } catch {
@@ -55,7 +76,7 @@ export function listenForEvents(url: string, onEvent: (event: DomainEvent) => vo
     c.on('end', () => reconnect(c));
     c.on('notification', (msg) => {
       if (msg.channel !== EVENTS_CHANNEL || !msg.payload) return;
-      pending.push(Number(msg.payload));
+      pending.push(msg.payload);
       void flush();
     });
     try {

@@ -4,6 +4,13 @@ import { subscribersOf } from './subscriptions.js';
 
 export const EVENTS_CHANNEL = 'forum_events';
 
+/**
+ * What NOTIFY carries: the whole event as JSON when it fits (so listeners need not read it back;
+ * PostgreSQL's limit is 8000 bytes), otherwise just its id. Built in SQL from the inserted row `e`.
+ */
+const notification = sql`pg_notify(${EVENTS_CHANNEL}, (select case when octet_length(m) <= 7900 then m else e.id::text end
+  from (select json_build_object('id', e.id, 'name', e.name, 'rooms', e.rooms, 'payload', e.payload, 'createdAt', e.created_at)::text as m) as n))`;
+
 export interface DomainEvent {
   id: number;
   name: string;
@@ -26,22 +33,22 @@ export async function appendEvent(tx: Executor, name: string, rooms: string[], p
     await tx.execute(sql`
       with e as (
         insert into events (name, rooms, payload) values (${name}, string_to_array(${rooms.join(',')}, ','), ${JSON.stringify(payload)}::jsonb)
-        returning id
+        returning id, name, rooms, payload, created_at
       )
-      select pg_notify(${EVENTS_CHANNEL}, id::text) from e`);
+      select ${notification} from e`);
     return;
   }
   const jobPayload = JSON.stringify({ event: name, data: payload, facts: facts ?? {} });
   await tx.execute(sql`
     with e as (
       insert into events (name, rooms, payload) values (${name}, string_to_array(${rooms.join(',')}, ','), ${JSON.stringify(payload)}::jsonb)
-      returning id
+      returning id, name, rooms, payload, created_at
     ), j as (
       insert into jobs (kind, payload)
       select kind, ${jobPayload}::jsonb || jsonb_build_object('eventId', e.id)
       from e, unnest(string_to_array(${kinds.join(',')}, ',')) as kind
     )
-    select pg_notify(${EVENTS_CHANNEL}, id::text) from e`);
+    select ${notification} from e`);
 }
 
 /**
