@@ -17,6 +17,7 @@ import type {
 import type { Poll, PollKind, PollResultsVisibility } from '@forum/core/polls/types';
 import type { BadgeHolder, BadgeSummary, MemberBadge, TagExperts } from '@forum/core/badges/types';
 import type { Notification, NotificationPage, NotificationPreferences } from '@forum/core/notifications/types';
+import type { HeldPost } from '@forum/core/forum/held';
 import type { MemberStatus, ReputationPage } from '@forum/core/reputation/types';
 
 export type FlagReason = 'spam' | 'abusive' | 'off_topic' | 'needs_staff' | 'other';
@@ -258,6 +259,10 @@ export function api(fetchFn: Fetch = fetch) {
         `/api/badges/${encodeURIComponent(slug)}${query({ ...page })}`,
       ),
     tagExperts: (slug: string) => get<TagExperts>(`/api/tags/${encodeURIComponent(slug)}/experts`),
+
+    heldPosts: (page: Page = {}) => get<{ posts: HeldPost[]; nextCursor: string | null }>(`/api/held-posts${query({ ...page })}`),
+    approvePost: (postId: number) => call<{ postId: number; threadId: number }>('POST', `/api/posts/${postId}/approve`),
+    rejectPost: (postId: number, reason?: string) => call<void>('POST', `/api/posts/${postId}/reject`, reason ? { reason } : {}),
 
     flagPost: (postId: number, input: { reason: FlagReason; note?: string | null }) =>
       call<{ flag: unknown }>('POST', `/api/posts/${postId}/flags`, input),
