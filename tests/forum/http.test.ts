@@ -155,7 +155,7 @@ describe('request bodies', () => {
 
   it('answers 400 invalid_json for an empty body sent as JSON', async () => {
     const response = await member.client.request('POST', `/api/threads/${threadId}/posts`, '');
-    expectError(response, 400, 'invalid_json');
+    expect(expectError(response, 400, 'invalid_json', ['body']).fields).toEqual({ body: 'is empty' });
   });
 
   it('answers 400 when the JSON is not an object', async () => {

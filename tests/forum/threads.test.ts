@@ -123,6 +123,11 @@ describe('POST /api/threads', () => {
     });
   }
 
+  it('names the allowed values when a field is not one of them', async () => {
+    const response = await author.client.post('/api/threads', { category: 'help', kind: 'poll', title: 'A valid title', body: 'A valid body' });
+    expect(expectError(response, 400, 'invalid_request', ['kind']).fields).toEqual({ kind: 'must be one of: question, discussion' });
+  });
+
   it('accepts exactly 5 tags, a 200-character title and a 20000-character body', async () => {
     const response = await ask(author.client, {
       title: 't'.repeat(200),

@@ -19,6 +19,14 @@ function send(reply: FastifyReply, status: number, code: string, message: string
 /** Turns Ajv's validation errors into `{ field: reason }`, naming the field as the client sent it. */
 function validationFields(error: FastifyError): Record<string, string> {
   const fields: Record<string, string> = {};
+  // A choice of literals (`kind`, `reason`, …) fails once per allowed value: name them all.
+  const allowed = new Map<string, unknown[]>();
+  for (const v of error.validation ?? []) {
+    if (v.keyword !== 'const') continue;
+    const values = allowed.get(v.instancePath) ?? [];
+    values.push((v.params as { allowedValue?: unknown }).allowedValue);
+    allowed.set(v.instancePath, values);
+  }
   for (const v of error.validation ?? []) {
     const params = v.params as Record<string, unknown>;
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -28,6 +36,11 @@ function validationFields(error: FastifyError): Record<string, string> {
         ? [path, params.additionalProperty].filter(Boolean).join('.')
         : path || error.validationContext || 'request';
     if (fields[name]) continue;
+    const choices = allowed.get(v.instancePath);
+    if (choices && (v.keyword === 'const' || v.keyword === 'anyOf')) {
+      fields[name] = `must be one of: ${choices.map(String).join(', ')}`;
+      continue;
+    }
     fields[name] = params.missingProperty ? 'is required' : params.additionalProperty ? 'is not a known field' : (v.message ?? 'is invalid');
   }
   return fields;
@@ -55,6 +68,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return send(reply, 415, 'unsupported_media_type', 'Send JSON with content-type application/json');
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return send(reply, 400, 'invalid_json', 'The request says it is JSON but has no body: send a JSON object, or leave out the Content-Type', {
+          body: 'is empty',
+        });
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return send(reply, 400, 'invalid_json', 'The request body is not valid JSON', { body: 'is not valid JSON' });
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
