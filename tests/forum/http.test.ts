@@ -91,6 +91,7 @@ describe('GET /api/docs/json', () => {
         'POST /api/posts/{id}/flags',
         'GET /api/flags',
         'POST /api/flags/{id}/resolve',
+        'POST /api/threads/{id}/request-staff',
         'GET /api/held-posts',
         'POST /api/posts/{id}/approve',
         'POST /api/posts/{id}/reject',

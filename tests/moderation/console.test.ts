@@ -159,7 +159,17 @@ describe('the rest of the HTTP surface', () => {
   it('publishes its OpenAPI document with the console routes', async () => {
     const doc = (await mod.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
     expect(doc.info.title).toBe('Moderation console API');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/auth/login', '/api/auth/logout', '/api/health', '/api/queue/unanswered', '/api/session']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/auth/login',
+      '/api/auth/logout',
+      '/api/health',
+      '/api/queue',
+      '/api/queue/unanswered',
+      '/api/queue/{id}/claim',
+      '/api/queue/{id}/release',
+      '/api/queue/{id}/resolve',
+      '/api/session',
+    ]);
   });
 });
 

@@ -16,6 +16,9 @@ export function buildModerationApp(deps: ModerationDeps): Promise<FastifyInstanc
     sessionCookie: 'console_sid',
     routes: [consoleAuthRoutes, queueRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^queue$/,
+    // the queue carries flaggers, agents and held posts: staff sockets only
+    privateRooms: /^queue$/,
+    staffSockets: true,
     buildDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../build'),
   });
 }

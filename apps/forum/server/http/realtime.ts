@@ -12,6 +12,8 @@ export interface RealtimeOptions {
    * Only such a socket may join `me`, its member's personal room.
    */
   identify?: (request: FastifyRequest) => Promise<number | null>;
+  /** rooms only a signed-in socket (one `identify` named) may join, e.g. the console's `queue` */
+  privateRooms?: RegExp;
 }
 
 /** What a client calls its own personal room; events for member 7 are addressed to `user:7`. */
@@ -133,6 +135,8 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
         target = personalRoom(userId);
       } else if (!opts.roomPattern.test(room)) {
         return send(socket, JSON.stringify({ type: 'error', message: `unknown room: ${room.slice(0, 60)}` }));
+      } else if (userId === null && opts.privateRooms?.test(room)) {
+        return send(socket, JSON.stringify({ type: 'error', message: `room ${room} needs a signed-in session: log in, then reconnect` }));
       }
       if (message.type === 'subscribe') {
         if (!mine.has(target) && mine.size >= MAX_ROOMS_PER_SOCKET) {

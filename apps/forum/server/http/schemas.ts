@@ -280,3 +280,29 @@ export const HeldPost = Type.Object({
   bodyMarkdown: Type.String(),
   createdAt: DateTime,
 });
+
+export const QueueReason = Type.Union([Type.Literal('unanswered'), Type.Literal('flagged'), Type.Literal('requested'), Type.Literal('rule')]);
+export const QueueStatus = Type.Union([Type.Literal('queued'), Type.Literal('claimed'), Type.Literal('escalated'), Type.Literal('resolved')]);
+
+export const QueueItem = Type.Object({
+  id: Type.Integer(),
+  thread: ThreadSummary,
+  reasons: Type.Array(QueueReason),
+  status: QueueStatus,
+  tracks: Type.Object({
+    peer: Type.Object({ status: ThreadStatus, firstReplyAt: Nullable(DateTime) }),
+    agent: Type.Object({ status: QueueStatus, firstResponseAt: Nullable(DateTime) }),
+  }),
+  openedAt: DateTime,
+  dueAt: DateTime,
+  minutesLeft: Type.Integer({ description: 'to the SLA due time (from now, or from the resolution); negative once breached' }),
+  breached: Type.Boolean(),
+  claimedBy: Nullable(UserRef),
+  claimedAt: Nullable(DateTime),
+  lastAgentActivityAt: Nullable(DateTime),
+  resolvedAt: Nullable(DateTime),
+  resolvedBy: Nullable(UserRef),
+  resolution: Nullable(Type.Union([Type.Literal('agent'), Type.Literal('community')])),
+});
+
+export const StaffRequest = Type.Object({ threadId: Type.Integer(), status: QueueStatus });

@@ -37,6 +37,10 @@ export interface AppSpec {
   sessionCookie: string;
   routes: FastifyPluginAsync[];
   roomPattern: RegExp;
+  /** rooms only a signed-in socket may join */
+  privateRooms?: RegExp;
+  /** only staff sessions sign a socket in (the console) */
+  staffSockets?: boolean;
   buildDir: string;
   /** app-specific decorations the routes rely on, after the realtime hub exists */
   setup?: (app: FastifyInstance, deps: AppDeps) => void;
@@ -53,11 +57,14 @@ export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<Fastify
   await registerRealtime(app, {
     databaseUrl: deps.database.url,
     roomPattern: spec.roomPattern,
+    privateRooms: spec.privateRooms,
     // the app's own session cookie, as the API reads it, so `me` is whoever is signed in here
     identify: async (request) => {
       const token = request.cookies[spec.sessionCookie];
       if (!token || token.length > 100) return null;
-      return (await accounts.getSessionActor(sessionCtx, token, spec.name))?.id ?? null;
+      const actor = await accounts.getSessionActor(sessionCtx, token, spec.name);
+      if (!actor || (spec.staffSockets && actor.role === 'member')) return null;
+      return actor.id;
     },
   });
   spec.setup?.(app, deps);

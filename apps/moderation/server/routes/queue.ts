@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { moderation } from '@forum/core';
-import { Cursor, DateTime, errorResponses, Limit, ThreadSummary } from '@forum/forum/server/http/schemas';
+import { moderation, queue } from '@forum/core';
+import { Cursor, DateTime, errorResponses, IdParams, Limit, QueueItem, QueueReason, ThreadSummary } from '@forum/forum/server/http/schemas';
+
+const ItemOut = Type.Object({ item: QueueItem });
 
 export const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -28,5 +30,52 @@ export const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => moderation.listUnansweredPastWindow(request.ctx, request.query),
+  );
+
+  app.get(
+    '/queue',
+    {
+      schema: {
+        tags: ['queue'],
+        summary: 'Queue items: open ones by SLA due time then age, or resolved ones newest first; optionally one reason',
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+            reason: Type.Optional(QueueReason),
+            limit: Type.Optional(Limit),
+            cursor: Type.Optional(Cursor),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(QueueItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+      },
+    },
+    async (request) => queue.listQueue(request.ctx, request.query),
+  );
+
+  app.post(
+    '/queue/:id/claim',
+    { schema: { tags: ['queue'], summary: 'Claim an item (409 already_claimed when another agent holds it)', params: IdParams, response: { 200: ItemOut, ...errorResponses } } },
+    async (request) => ({ item: await queue.claimQueueItem(request.ctx, request.params.id) }),
+  );
+
+  app.post(
+    '/queue/:id/release',
+    { schema: { tags: ['queue'], summary: 'Return a claimed item to the queue (its holder, or a supervisor or admin)', params: IdParams, response: { 200: ItemOut, ...errorResponses } } },
+    async (request) => ({ item: await queue.releaseQueueItem(request.ctx, request.params.id) }),
+  );
+
+  app.post(
+    '/queue/:id/resolve',
+    {
+      schema: {
+        tags: ['queue'],
+        summary: 'Resolve an item as handled by an agent (409 already_resolved)',
+        params: IdParams,
+        body: Type.Optional(Type.Object({ note: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }, { additionalProperties: false })),
+        response: { 200: ItemOut, ...errorResponses },
+      },
+    },
+    async (request) => ({ item: await queue.resolveQueueItem(request.ctx, request.params.id, request.body ?? {}) }),
   );
 };

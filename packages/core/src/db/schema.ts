@@ -8,3 +8,4 @@ export * from '../badges/schema.js';
 export * from '../notifications/schema.js';
 export * from '../audit/schema.js';
 export * from '../flags/schema.js';
+export * from '../queue/schema.js';

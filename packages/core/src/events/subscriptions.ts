@@ -1,15 +1,16 @@
 // Which background job kinds each domain event starts. Plain data, so the outbox can read it
 // without importing the modules that handle the jobs (jobs/handlers.ts maps kinds to code).
 export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'forum.thread.created': ['notifications.thread_created', 'badges.evaluate', 'trust.evaluate'],
-  'forum.post.created': ['notifications.reply_created', 'badges.evaluate', 'trust.evaluate'],
-  'forum.answer.accepted': ['notifications.answer_accepted', 'badges.evaluate', 'trust.evaluate'],
+  'forum.thread.created': ['notifications.thread_created', 'badges.evaluate', 'trust.evaluate', 'queue.schedule_unanswered'],
+  'forum.post.created': ['notifications.reply_created', 'badges.evaluate', 'trust.evaluate', 'queue.thread_activity'],
+  'forum.answer.accepted': ['notifications.answer_accepted', 'badges.evaluate', 'trust.evaluate', 'queue.thread_activity'],
   'badges.badge.awarded': ['notifications.badge_awarded'],
-  'forum.post.voted': ['badges.evaluate'],
+  'forum.post.voted': ['badges.evaluate', 'queue.thread_activity'],
   'forum.post.deleted': ['badges.evaluate'],
   'forum.thread.updated': ['badges.evaluate'],
   'forum.thread.deleted': ['badges.evaluate'],
   'forum.answer.unaccepted': ['badges.evaluate', 'trust.evaluate'],
+  'flags.flag.raised': ['queue.flag_raised'],
   'flags.flag.resolved': ['trust.evaluate'],
   'polls.poll.created': ['badges.evaluate'],
 };

@@ -29,6 +29,10 @@ export const categories = pgTable('categories', {
   communityWindowMinutes: integer('community_window_minutes').notNull().default(240),
   /** hold a trust-level-0 member's posts here for staff approval until one of theirs was approved */
   holdFirstPosts: boolean('hold_first_posts').notNull().default(false),
+  /** the summed weight of open flags on one post that puts its thread in the agents' queue */
+  flagThreshold: integer('flag_threshold').notNull().default(3),
+  /** how long agents have to resolve a queue item from when it opens (24/7 minutes for now) */
+  slaMinutes: integer('sla_minutes').notNull().default(480),
   position: integer('position').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

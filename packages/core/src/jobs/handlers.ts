@@ -2,6 +2,7 @@ import type { JobHandlers } from '../events/jobs.js';
 import { BADGE_JOB, runBadgeJob } from '../badges/service.js';
 import { notificationJobHandlers } from '../notifications/jobs.js';
 import { evaluateTrustForEvent } from '../reputation/trust.js';
+import { queueJobHandlers } from '../queue/service.js';
 
 /**
  * Every background job kind and the code that runs it. Event subscriptions (which events start
@@ -11,4 +12,5 @@ export const jobHandlers: JobHandlers = {
   ...notificationJobHandlers,
   [BADGE_JOB]: runBadgeJob,
   'trust.evaluate': evaluateTrustForEvent,
+  ...queueJobHandlers,
 };

@@ -9,12 +9,13 @@ import { pollRules, type PollTarget } from './poll.js';
 import { memberRules, type MemberTarget } from './member.js';
 import { flagRules } from './flag.js';
 import { badgeRules, type BadgeHolderTarget } from './badge.js';
+import { queueRules, type QueueItemTarget } from './queue.js';
 import type { PollAbilities } from '../polls/types.js';
 
 // One place decides who may do what. Each resource has a file of small predicates; `can`
 // looks the action up, and `authorize` turns a refusal into the right domain error.
 
-const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules };
+const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules };
 type Rules = typeof rules;
 export type Action = keyof Rules;
 type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
@@ -56,6 +57,11 @@ function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   if (action === 'post.vote') return 'You cannot vote on your own post';
   if (action === 'thread.accept' && t.kind !== 'question') return 'Only questions have accepted answers';
   if (action === 'console.access') return 'The moderation console is for agents, supervisors and admins';
+  if (action === 'queue.work') return "The agents' queue is for agents, supervisors and admins";
+  if (action === 'queue.resolve' || action === 'queue.release') {
+    return isStaff(actor.role) ? 'Another agent holds this item; only they or a supervisor can do that' : "The agents' queue is for agents, supervisors and admins";
+  }
+  if (action === 'queue.request') return 'Only the author of the thread or staff can ask for staff help on it';
   if (action === 'poll.create') return 'Only the author of the thread or staff can add a poll';
   if (action === 'poll.close' || action === 'poll.reopen') return 'Only staff can close or reopen a poll';
   return 'You are not allowed to do that';
@@ -91,4 +97,4 @@ export function pollAbilities(actor: Actor | null, poll: PollTarget): PollAbilit
 }
 
 export { isStaff };
-export type { ThreadTarget, PostTarget, PollTarget, MemberTarget, ThreadStatus, ThreadKind };
+export type { ThreadTarget, PostTarget, PollTarget, MemberTarget, QueueItemTarget, ThreadStatus, ThreadKind };

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgEnum, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { users } from '../accounts/schema.js';
+import { threads } from '../forum/schema.js';
+
+/** The agent track of a thread: queued → claimed → (escalated) → resolved. */
+export const queueStatusEnum = pgEnum('queue_status', ['queued', 'claimed', 'escalated', 'resolved']);
+/** Who closed the item: an agent, or the community answering before any agent held it. */
+export const queueResolutionEnum = pgEnum('queue_resolution', ['agent', 'community']);
+
+/**
+ * The agents' queue: a thread enters only with a reason (unanswered, flagged, requested, rule),
+ * at most one open item per thread, and later reasons add to the open item. `due_at` is the SLA
+ * due time, fixed when the item opens.
+ */
+export const queueItems = pgTable(
+  'queue_items',
+  {
+    id: serial('id').primaryKey(),
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    status: queueStatusEnum('status').notNull().default('queued'),
+    /** why the thread is here, in the order the reasons arrived */
+    reasons: text('reasons').array().notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    claimedById: integer('claimed_by_id').references(() => users.id),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    lastAgentActivityAt: timestamp('last_agent_activity_at', { withTimezone: true }),
+    firstAgentResponseAt: timestamp('first_agent_response_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedById: integer('resolved_by_id').references(() => users.id),
+    resolution: queueResolutionEnum('resolution'),
+  },
+  (t) => [
+    uniqueIndex('queue_items_open_thread_idx').on(t.threadId).where(sql`${t.status} <> 'resolved'`),
+    // the open listing: by SLA due time, then age
+    index('queue_items_open_due_idx').on(t.dueAt, t.openedAt, t.id).where(sql`${t.status} <> 'resolved'`),
+    index('queue_items_resolved_idx').on(t.resolvedAt.desc(), t.id.desc()).where(sql`${t.status} = 'resolved'`),
+    index('queue_items_thread_idx').on(t.threadId),
+    check('queue_items_reasons_check', sql`cardinality(${t.reasons}) > 0 and ${t.reasons} <@ array['unanswered', 'flagged', 'requested', 'rule']::text[]`),
+  ],
+);
