@@ -162,7 +162,9 @@ describe('the rest of the HTTP surface', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/auth/login',
       '/api/auth/logout',
+      '/api/flags',
       '/api/health',
+      '/api/posts/{id}/flags/resolve',
       '/api/queue',
       '/api/queue/unanswered',
       '/api/queue/{id}/claim',

@@ -95,6 +95,7 @@ export const Post = Type.Object({
   accepted: Type.Boolean(),
   deleted: Type.Boolean(),
   held: Type.Boolean({ description: 'awaiting staff approval: only its author and staff see it' }),
+  hidden: Type.Boolean({ description: 'hidden by flags pending review: others get its place without its body; its author and staff read it' }),
   createdAt: DateTime,
   editedAt: Nullable(DateTime),
   revisionCount: Type.Integer(),

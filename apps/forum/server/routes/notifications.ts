@@ -12,7 +12,7 @@ const NotificationIdParams = Type.Object({ id: NotificationId });
 
 const Notification = Type.Object({
   id: Type.Integer(),
-  kind: Type.Union([Type.Literal('reply'), Type.Literal('accepted'), Type.Literal('mention'), Type.Literal('badge'), Type.Literal('routed')]),
+  kind: Type.Union([Type.Literal('reply'), Type.Literal('accepted'), Type.Literal('mention'), Type.Literal('badge'), Type.Literal('routed'), Type.Literal('flag_outcome')]),
   createdAt: DateTime,
   read: Type.Boolean(),
   text: Type.String({ description: 'one line for the list' }),
@@ -31,6 +31,7 @@ const Notification = Type.Object({
   ),
   tags: Type.Array(TagRef, { description: 'routed questions: the tags you are an expert in' }),
   windowEndsAt: Nullable(DateTime),
+  flagOutcome: Nullable(Type.Union([Type.Literal('agreed'), Type.Literal('disagreed')], { description: 'flag outcomes: whether staff agreed with your flag' })),
 });
 const UnreadCount = Type.Object({ unreadCount: Type.Integer() });
 const Preferences = Type.Object({ routingMuted: Type.Boolean() }, { additionalProperties: false });

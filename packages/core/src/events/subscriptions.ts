@@ -12,6 +12,7 @@ export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'forum.answer.unaccepted': ['badges.evaluate', 'trust.evaluate'],
   'flags.flag.raised': ['queue.flag_raised'],
   'flags.flag.resolved': ['trust.evaluate'],
+  'flags.post.resolved': ['notifications.flag_outcome'],
   'polls.poll.created': ['badges.evaluate'],
 };
 

@@ -1,6 +1,6 @@
 import { presentUserRef } from '../forum/present.js';
-import type { FlagRow, FlagListRow } from './queries.js';
-import type { Flag, FlagReview } from './types.js';
+import type { FlagRow, FlagListRow, FlaggedPostRow, OpenFlagRow } from './queries.js';
+import type { Flag, FlaggedPost, FlagReview } from './types.js';
 
 export function presentFlag(row: FlagRow): Flag {
   return {
@@ -36,5 +36,32 @@ export function presentFlagReview(row: FlagListRow): FlagReview {
         ? presentUserRef(row.resolverId, row.resolverHandle, row.resolverDisplayName, row.resolverRole)
         : null,
     resolutionNote: row.flag.resolutionNote,
+  };
+}
+
+export function presentFlaggedPost(row: FlaggedPostRow, flagRows: OpenFlagRow[]): FlaggedPost {
+  const text = row.deletedAt ? '' : row.bodyText;
+  return {
+    post: {
+      id: row.postId,
+      threadId: row.threadId,
+      position: row.position,
+      excerpt: text.length > 300 ? `${text.slice(0, 299)}…` : text,
+      deleted: row.deletedAt !== null,
+      hidden: row.hiddenAt !== null,
+      author: presentUserRef(row.authorId, row.authorHandle, row.authorDisplayName, row.authorRole),
+      path: `/t/${row.threadId}#post-${row.postId}`,
+    },
+    thread: { id: row.threadId, title: row.threadTitle },
+    totalWeight: row.totalWeight,
+    threshold: row.threshold,
+    flags: flagRows.map((f) => ({
+      id: f.flag.id,
+      reason: f.flag.reason,
+      note: f.flag.note,
+      weight: f.flag.weight,
+      createdAt: f.flag.createdAt.toISOString(),
+      flagger: { ...presentUserRef(f.flag.flaggerId, f.flaggerHandle, f.flaggerDisplayName, f.flaggerRole), trustLevel: f.flaggerTrustLevel },
+    })),
   };
 }

@@ -27,3 +27,49 @@ export interface FlagReview extends Flag {
   resolvedBy: UserRef | null;
   resolutionNote: string | null;
 }
+
+/** One flag on a flagged post, as the console lists it. */
+export interface PostFlag {
+  id: number;
+  reason: FlagReason;
+  note: string | null;
+  weight: number;
+  createdAt: string;
+  flagger: UserRef & { trustLevel: number };
+}
+
+/** A post with open flags, grouped for the console: what was flagged, by whom, how heavily. */
+export interface FlaggedPost {
+  post: {
+    id: number;
+    threadId: number;
+    position: number;
+    excerpt: string;
+    deleted: boolean;
+    /** hidden from readers (past the threshold) until staff decide */
+    hidden: boolean;
+    author: UserRef;
+    path: string;
+  };
+  thread: { id: number; title: string };
+  /** the open flags' summed weight, and the category's threshold that hides the post */
+  totalWeight: number;
+  threshold: number;
+  flags: PostFlag[];
+}
+
+/** agree: the flags were right (hide or delete, maybe silence); disagree: restore; defer: decide later. */
+export type PostFlagsOutcome = 'agree' | 'disagree' | 'defer';
+export type PostFlagsAction = 'hide' | 'delete';
+
+export interface PostFlagsResolution {
+  postId: number;
+  outcome: PostFlagsOutcome;
+  /** agree only */
+  action: PostFlagsAction | null;
+  /** the flags this resolution closed (none when deferred) */
+  resolvedFlagIds: number[];
+  post: { hidden: boolean; deleted: boolean };
+  /** when the author's silence ends, if this resolution silenced them */
+  authorSilencedUntil: string | null;
+}

@@ -38,26 +38,34 @@ export function presentThreadDetail(row: ThreadRow, actor: Actor | null): Thread
   };
 }
 
-/** A post as the viewer sees it; a deleted post keeps its place but not its text. */
+/**
+ * A post as the viewer sees it; a deleted post keeps its place but not its text, and so does a
+ * post hidden by flags for everyone but its author and staff (public events pass no actor).
+ */
 export function presentPost(row: PostRow, thread: ThreadTarget & { acceptedPostId: number | null }, actor: Actor | null): Post {
   const deleted = row.deletedAt !== null;
+  const hidden = row.hiddenAt !== null;
+  const blank = deleted || (hidden && !(actor && (actor.id === row.authorId || isStaff(actor.role))));
   const target = { authorId: row.authorId, position: row.position, deleted };
+  const abilities = postAbilities(actor, target, thread);
   return {
     id: row.id,
     threadId: row.threadId,
     position: row.position,
     author: { ...presentUserRef(row.authorId, row.authorHandle, row.authorDisplayName, row.authorRole), expertIn: row.authorExpertIn },
-    bodyHtml: deleted ? '' : row.bodyHtml,
-    bodyMarkdown: deleted ? '' : row.bodyMarkdown,
+    bodyHtml: blank ? '' : row.bodyHtml,
+    bodyMarkdown: blank ? '' : row.bodyMarkdown,
     score: row.score,
     accepted: thread.acceptedPostId === row.id,
     deleted,
     held: row.heldAt !== null,
+    hidden,
     createdAt: iso(row.createdAt),
     editedAt: row.editedAt ? iso(row.editedAt) : null,
     revisionCount: row.revisionCount,
     myVote: actor ? row.myVote : 0,
-    abilities: postAbilities(actor, target, thread),
+    // a hidden post takes no votes until staff restore it
+    abilities: hidden ? { ...abilities, vote: false } : abilities,
   };
 }
 

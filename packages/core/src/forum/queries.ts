@@ -137,6 +137,7 @@ export function postColumns(viewerId: number) {
     editedAt: posts.editedAt,
     deletedAt: posts.deletedAt,
     heldAt: posts.heldAt,
+    hiddenAt: posts.hiddenAt,
     authorExpertIn,
     myVote: sql<number>`coalesce(${voter.value}, 0)`.mapWith(Number),
   };
@@ -182,6 +183,7 @@ export async function lockPost(db: Executor, postId: number) {
       score: posts.score,
       deletedAt: posts.deletedAt,
       heldAt: posts.heldAt,
+      hiddenAt: posts.hiddenAt,
     })
     .from(posts)
     .innerJoin(threads, eq(threads.id, posts.threadId))
@@ -282,7 +284,7 @@ export async function listAnswerRows(db: Executor, authorId: number, limit: numb
     })
     .from(posts)
     .innerJoin(threads, eq(threads.id, posts.threadId))
-    .where(and(eq(posts.authorId, authorId), gt(posts.position, 1), isNull(posts.deletedAt), isNull(posts.heldAt), isNull(threads.deletedAt), isNull(threads.heldAt)))
+    .where(and(eq(posts.authorId, authorId), gt(posts.position, 1), isNull(posts.deletedAt), isNull(posts.heldAt), isNull(posts.hiddenAt), isNull(threads.deletedAt), isNull(threads.heldAt)))
     .orderBy(desc(posts.createdAt))
     .limit(limit);
 }

@@ -128,6 +128,13 @@ export const posts = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     /** set while the post awaits staff approval: only its author and staff see it, and it counts nowhere */
     heldAt: timestamp('held_at', { withTimezone: true }),
+    /**
+     * set while flags past the category's threshold (or staff agreeing with them) hide the post:
+     * others see its place without its body; its author and staff still read it
+     */
+    hiddenAt: timestamp('hidden_at', { withTimezone: true }),
+    /** why: `flags` (the threshold) or `staff` (a resolution that kept it hidden) */
+    hiddenReason: text('hidden_reason'),
   },
   (t) => [
     index('posts_held_idx').on(t.id).where(sql`${t.heldAt} is not null and ${t.deletedAt} is null`),

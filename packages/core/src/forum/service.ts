@@ -136,7 +136,8 @@ export async function getThread(
 
 export async function listRevisions(ctx: Ctx, postId: number): Promise<Revision[]> {
   const post = await q.getPostRow(ctx.db, postId, 0);
-  if (!post || post.deletedAt || (post.heldAt && !seesHeld(ctx.actor, post.authorId))) throw new NotFound('Post', 'post_not_found');
+  // earlier versions of a held or flag-hidden post are as private as the post
+  if (!post || post.deletedAt || ((post.heldAt || post.hiddenAt) && !seesHeld(ctx.actor, post.authorId))) throw new NotFound('Post', 'post_not_found');
   const thread = await q.getThreadRow(ctx.db, post.threadId);
   if (!thread) throw new NotFound('Post', 'post_not_found');
   return (await q.listRevisionRows(ctx.db, postId)).map(presentRevision);
@@ -592,13 +593,15 @@ export async function unacceptAnswer(ctx: Ctx, threadId: number): Promise<Thread
  * Sets the actor's vote on a post to +1, -1 or 0 (undo). One vote per member per post; the
  * score is recomputed from the votes, and the author's reputation entries written, under the
  * post's row lock, so concurrent votes stay exact. A vote that changes nothing writes nothing.
- * Forbidden on your own post and for silenced members; emits forum.post.voted.
+ * Forbidden on your own post and for silenced members, Conflict post_hidden while flags hide
+ * it; emits forum.post.voted.
  */
 export async function votePost(ctx: Ctx, postId: number, value: 1 | -1 | 0): Promise<{ score: number; myVote: number }> {
   return ctx.db.transaction(async (tx) => {
     const post = await q.lockPost(tx, postId);
     if (!post || post.deletedAt || post.heldAt) throw new NotFound('Post', 'post_not_found');
     const actor = authorize(ctx.actor, 'post.vote', { authorId: post.authorId, position: post.position, deleted: false });
+    if (post.hiddenAt) throw new Conflict('post_hidden', 'This post is hidden while moderators review flags');
     const [previous] = await tx.select({ value: votes.value }).from(votes).where(and(eq(votes.postId, postId), eq(votes.userId, actor.id)));
     const from = previous?.value ?? 0;
     if (from === value) return { score: post.score, myVote: value };

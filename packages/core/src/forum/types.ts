@@ -99,6 +99,11 @@ export interface Post {
   deleted: boolean;
   /** awaiting staff approval: only its author and staff see it */
   held: boolean;
+  /**
+   * hidden by flags pending staff review: others get no body (like a deleted post); its
+   * author and staff still read it
+   */
+  hidden: boolean;
   createdAt: string;
   editedAt: string | null;
   revisionCount: number;

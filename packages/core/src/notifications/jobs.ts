@@ -1,5 +1,5 @@
 import type { JobHandlers, JobPayload } from '../events/jobs.js';
-import { notifyAnswerAccepted, notifyBadgeAwarded, notifyReplyCreated, notifyThreadCreated } from './service.js';
+import { notifyAnswerAccepted, notifyBadgeAwarded, notifyFlagOutcome, notifyReplyCreated, notifyThreadCreated } from './service.js';
 import type { NotificationBadge } from './types.js';
 
 // The notification jobs and the events that start them (events/subscriptions.ts lists the same
@@ -11,6 +11,7 @@ export const NOTIFICATION_JOBS = {
   replyCreated: 'notifications.reply_created',
   answerAccepted: 'notifications.answer_accepted',
   badgeAwarded: 'notifications.badge_awarded',
+  flagOutcome: 'notifications.flag_outcome',
 } as const;
 
 function id(payload: JobPayload, name: string): number {
@@ -60,5 +61,21 @@ export const notificationJobHandlers: JobHandlers = {
   },
   [NOTIFICATION_JOBS.badgeAwarded]: async (ctx, payload) => {
     await notifyBadgeAwarded(ctx, { userBadgeId: id(payload, 'userBadgeId'), userId: id(payload, 'userId'), ...badgeOf(payload) });
+  },
+  [NOTIFICATION_JOBS.flagOutcome]: async (ctx, payload) => {
+    const f = payload.facts ?? {};
+    const flags = f.flags;
+    if (!Array.isArray(flags) || !flags.every((x) => Number.isSafeInteger(x?.flagId) && Number.isSafeInteger(x?.flaggerId))) {
+      throw new Error(`${payload.event ?? 'job'}: facts.flags must be a list of {flagId, flaggerId}`);
+    }
+    if (f.outcome !== 'agreed' && f.outcome !== 'disagreed') throw new Error(`${payload.event ?? 'job'}: facts.outcome must be agreed or disagreed`);
+    await notifyFlagOutcome(ctx, {
+      postId: id(payload, 'postId'),
+      threadId: optionalId(payload, 'threadId'),
+      threadTitle: text(f.threadTitle) ?? '',
+      postGone: f.postGone === true,
+      outcome: f.outcome,
+      flags: flags as Array<{ flagId: number; flaggerId: number }>,
+    });
   },
 };

@@ -21,6 +21,10 @@ function lineFor(row: NotificationRow): string {
       const topics = (d.tags ?? []).map((t) => t.name).join(', ');
       return topics ? `A question for experts in ${topics}: ${quoted(d.threadTitle)}` : `A question for you: ${quoted(d.threadTitle)}`;
     }
+    case 'flag_outcome':
+      return d.flagOutcome === 'agreed'
+        ? `Moderators agreed with your flag on a post in ${quoted(d.threadTitle)}`
+        : `Moderators reviewed your flag on a post in ${quoted(d.threadTitle)} and left the post up`;
   }
 }
 
@@ -47,5 +51,6 @@ export function presentNotification(row: NotificationRow): Notification {
     badge: d.badge ?? null,
     tags: d.tags ?? [],
     windowEndsAt: d.windowEndsAt ?? null,
+    flagOutcome: d.flagOutcome ?? null,
   };
 }

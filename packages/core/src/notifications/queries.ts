@@ -17,6 +17,8 @@ export interface NotificationData {
   userHandle?: string;
   tags?: Array<{ slug: string; name: string }>;
   windowEndsAt?: string;
+  /** flag outcomes */
+  flagOutcome?: 'agreed' | 'disagreed';
 }
 
 export type NotificationRow = Omit<typeof notifications.$inferSelect, 'kind' | 'data'> & { kind: NotificationKind; data: NotificationData };

@@ -199,6 +199,40 @@ export async function notifyBadgeAwarded(ctx: Ctx, event: BadgeAwardedEvent): Pr
   });
 }
 
+export interface FlagOutcomeFacts {
+  postId: number;
+  /** null when the post's thread was deleted with it */
+  threadId: number | null;
+  threadTitle: string;
+  /** the post was deleted: the notice links to the thread, not the post */
+  postGone: boolean;
+  outcome: 'agreed' | 'disagreed';
+  flags: Array<{ flagId: number; flaggerId: number }>;
+}
+
+/**
+ * Job for flags.post.resolved: tells each flagger what staff decided about the post they
+ * flagged, once per flag. Emits notifications.created per flagger.
+ */
+export async function notifyFlagOutcome(ctx: Ctx, facts: FlagOutcomeFacts): Promise<Notification[]> {
+  return ctx.db.transaction(async (tx) => {
+    await q.lockRecipients(tx, facts.flags.map((f) => f.flaggerId));
+    const now = ctx.now();
+    return deliver(
+      tx,
+      facts.flags.map((f) => ({
+        userId: f.flaggerId,
+        kind: 'flag_outcome' as const,
+        dedupeKey: `flag_outcome:flag:${f.flagId}`,
+        threadId: facts.threadId,
+        postId: facts.postGone || facts.threadId === null ? null : facts.postId,
+        data: { threadTitle: facts.threadTitle, flagOutcome: facts.outcome },
+        createdAt: now,
+      })),
+    );
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The member's own list
 

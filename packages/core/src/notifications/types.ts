@@ -1,6 +1,6 @@
 // The shapes the notifications API returns and pushes. The UI imports these as types only.
 
-export type NotificationKind = 'reply' | 'accepted' | 'mention' | 'badge' | 'routed';
+export type NotificationKind = 'reply' | 'accepted' | 'mention' | 'badge' | 'routed' | 'flag_outcome';
 
 export interface NotificationActor {
   id: number;
@@ -35,6 +35,8 @@ export interface Notification {
   tags: Array<{ slug: string; name: string }>;
   /** routed questions: when the community window closes and the thread goes to the agents' queue */
   windowEndsAt: string | null;
+  /** flag outcomes: whether staff agreed with your flag */
+  flagOutcome: 'agreed' | 'disagreed' | null;
 }
 
 export interface NotificationPage {

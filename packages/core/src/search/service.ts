@@ -143,11 +143,12 @@ async function rankedHits(ctx: Ctx, text: string, f: Filters, limit: number, off
 async function presentHits(ctx: Ctx, text: string, hits: Hit[]): Promise<SearchResult[]> {
   if (!hits.length) return [];
   const threadIds = hits.map((h) => h.thread_id);
+  // a title hit's snippet comes from the opening post, which flags may have hidden: no text then
   const [threadRows, snippets] = await Promise.all([
     q.getThreadRowsByIds(ctx.db, threadIds),
     ctx.db.execute<{ thread_id: number; snippet: string }>(sql`
       select h.thread_id,
-             ts_headline('english', translate(p.body_text, '<>', ${LT + GT}), websearch_to_tsquery('english', ${text}),
+             ts_headline('english', translate(case when p.hidden_at is null then p.body_text else '' end, '<>', ${LT + GT}), websearch_to_tsquery('english', ${text}),
                ${`StartSel=${START}, StopSel=${STOP}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`}) as snippet
       from unnest(${sql.raw(`array[${threadIds.map(Number).join(',')}]::int[]`)}, ${sql.raw(
         `array[${hits.map((h) => (h.post_id === null ? 'null' : Number(h.post_id))).join(',')}]::int[]`,
