@@ -1,27 +1,20 @@
 // A small typed client for the console API. Server loads pass `event.fetch`, which hooks.server.ts
 // sends to the API origin with the staff member's cookies; the browser uses the global fetch against
 // the same origin. Mutations carry the double-submit CSRF token.
-import type { SessionUser, ThreadSummary } from '@forum/core/forum/types';
+import type { SessionUser } from '@forum/core/forum/types';
+import type { QueueItem, QueueReason } from '@forum/core/queue/types';
 import { formatWait } from './format';
 
 export type Fetch = typeof fetch;
 
-/** Why a thread is in the queue. Only `unanswered` exists so far; flags and requests come later. */
-export type QueueReason = 'unanswered';
-
-export interface QueueItem {
-  thread: ThreadSummary;
-  reason: QueueReason;
-  /** when the category's community window closed for this thread */
-  windowEndedAt: string;
-  /** minutes since the window closed, as of the response */
-  waitingMinutes: number;
-}
+export type { QueueItem, QueueReason, QueueResolution, QueueStatus } from '@forum/core/queue/types';
 
 export interface QueuePage {
   items: QueueItem[];
   nextCursor: string | null;
 }
+
+export type QueueView = 'open' | 'resolved';
 
 export interface Session {
   user: SessionUser | null;
@@ -154,8 +147,11 @@ export function api(fetchFn: Fetch = fetch) {
     login: (input: { login: string; password: string }) => post<{ user: SessionUser }>('/api/auth/login', input),
     logout: () => post<void>('/api/auth/logout'),
 
-    unansweredQueue: (page: { limit?: number; cursor?: string | null } = {}) =>
-      get<QueuePage>(`/api/queue/unanswered${query({ ...page })}`),
+    queue: (input: { status?: QueueView; reason?: QueueReason | null; limit?: number; cursor?: string | null } = {}) =>
+      get<QueuePage>(`/api/queue${query({ ...input })}`),
+    claim: (id: number) => post<{ item: QueueItem }>(`/api/queue/${id}/claim`),
+    release: (id: number) => post<{ item: QueueItem }>(`/api/queue/${id}/release`),
+    resolve: (id: number, note: string | null) => post<{ item: QueueItem }>(`/api/queue/${id}/resolve`, note ? { note } : {}),
   };
 }
 

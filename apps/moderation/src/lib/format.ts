@@ -33,13 +33,6 @@ export function formatWait(seconds: number): string {
   return plural(Math.ceil(seconds / 60), 'minute');
 }
 
-/** How urgent a wait past the community window looks: under an hour, under a day, longer. */
-export function waitingLevel(minutes: number): 'fresh' | 'late' | 'overdue' {
-  if (minutes < HOUR) return 'fresh';
-  if (minutes < DAY) return 'late';
-  return 'overdue';
-}
-
 /** "just now", "12 min ago", "3 h ago", "4 d ago", then the date. */
 export function formatRelative(iso: string, now: number = Date.now()): string {
   const then = Date.parse(iso);
@@ -87,4 +80,19 @@ export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
   if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login/')) return '/';
   return next;
+}
+
+/**
+ * An SLA clock in words. Open items: "2 h 10 min left" or "breached by 15 min". Resolved ones
+ * (`minutesLeft` taken at the resolution): "met with 3 h to spare" or "breached by 15 min".
+ */
+export function formatSla(minutesLeft: number, resolved = false): string {
+  if (minutesLeft < 0) return `breached by ${formatDuration(-minutesLeft)}`;
+  return resolved ? `met with ${formatDuration(minutesLeft)} to spare` : `${formatDuration(minutesLeft)} left`;
+}
+
+/** How an SLA clock looks: breached (red), under an hour left (amber), or fine. */
+export function slaLevel(minutesLeft: number): 'ok' | 'soon' | 'breached' {
+  if (minutesLeft < 0) return 'breached';
+  return minutesLeft < HOUR ? 'soon' : 'ok';
 }

@@ -1,10 +1,11 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { api, ApiError } from '$lib/api';
+import { api, ApiError, type QueueReason, type QueueView } from '$lib/api';
 import { loginRedirect, orError } from '$lib/load.server';
 
 const PAGE_SIZE = 25;
 const PAGE_MAX = 50;
+const REASONS: readonly QueueReason[] = ['unanswered', 'flagged', 'requested', 'rule'];
 
 function pageSize(raw: string | null): number {
   const n = Number(raw);
@@ -16,18 +17,27 @@ export const load: PageServerLoad = async ({ fetch, parent, url, depends }) => {
   const { user, apiDown } = await parent();
   if (apiDown) error(503, { message: 'The console could not reach its API.', code: 'api_unreachable' });
   if (!user) loginRedirect(url);
+  // The view lives in the address (?status=resolved&reason=flagged) so tabs and the filter work
+  // without JavaScript and can be bookmarked; an unknown value falls back to the default.
+  const status: QueueView = url.searchParams.get('status') === 'resolved' ? 'resolved' : 'open';
+  const rawReason = url.searchParams.get('reason');
+  const reason = REASONS.find((r) => r === rawReason) ?? null;
   // `?cursor=` lets "Load more" work without JavaScript; with it, more rows are appended in place.
   const cursor = url.searchParams.get('cursor');
   const limit = pageSize(url.searchParams.get('limit'));
   const queue = await orError(
     api(fetch)
-      .unansweredQueue({ limit, cursor })
+      .queue({ status, reason, limit, cursor })
       .catch((err) => {
-        // A stale or hand-edited cursor: start from the oldest rather than show an error.
-        if (cursor && err instanceof ApiError && err.status === 400 && err.fields.cursor) redirect(303, '/');
+        // A stale or hand-edited cursor: start from the top rather than show an error.
+        if (cursor && err instanceof ApiError && err.status === 400 && err.fields.cursor) {
+          const fresh = new URL(url);
+          fresh.searchParams.delete('cursor');
+          redirect(303, fresh.pathname + fresh.search);
+        }
         throw err;
       }),
     url,
   );
-  return { queue, cursor, pageSize: limit, customPageSize: limit !== PAGE_SIZE };
+  return { me: user, queue, status, reason, reasons: REASONS, cursor, pageSize: limit, customPageSize: limit !== PAGE_SIZE };
 };
