@@ -171,6 +171,8 @@ describe('the rest of the HTTP surface', () => {
       '/api/queue/{id}/release',
       '/api/queue/{id}/resolve',
       '/api/session',
+      '/api/watched-words',
+      '/api/watched-words/{id}',
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { buildServer, type AppDeps } from '@forum/forum/server/http/server';
 import { consoleAuthRoutes } from './routes/auth.js';
 import { flagRoutes } from './routes/flags.js';
 import { queueRoutes } from './routes/queue.js';
+import { watchedWordRoutes } from './routes/watched-words.js';
 
 export type ModerationDeps = AppDeps;
 
@@ -15,7 +16,7 @@ export function buildModerationApp(deps: ModerationDeps): Promise<FastifyInstanc
     title: 'Moderation console API',
     description: 'For agents, supervisors and admins. Members are refused (403).',
     sessionCookie: 'console_sid',
-    routes: [consoleAuthRoutes, queueRoutes, flagRoutes] as unknown as FastifyPluginAsync[],
+    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^queue$/,
     // the queue carries flaggers, agents and held posts: staff sockets only
     privateRooms: /^queue$/,

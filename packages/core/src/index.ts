@@ -22,6 +22,7 @@ export * as members from './members/service.js';
 export * as flags from './flags/service.js';
 export * as heldPosts from './forum/held.js';
 export * as queue from './queue/service.js';
+export * as watchedWords from './watched-words/service.js';
 export { pruneRateLimits } from './ratelimit/service.js';
 export { seedDemoCommunity, DEMO_PASSWORD } from './seed/demo.js';
 export type * from './forum/types.js';

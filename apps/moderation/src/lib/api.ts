@@ -2,12 +2,26 @@
 // sends to the API origin with the staff member's cookies; the browser uses the global fetch against
 // the same origin. Mutations carry the double-submit CSRF token.
 import type { SessionUser } from '@forum/core/forum/types';
+import type { FlaggedPost, PostFlagsAction, PostFlagsOutcome, PostFlagsResolution } from '@forum/core/flags/types';
 import type { QueueItem, QueueReason } from '@forum/core/queue/types';
 import { formatWait } from './format';
 
 export type Fetch = typeof fetch;
 
 export type { QueueItem, QueueReason, QueueResolution, QueueStatus } from '@forum/core/queue/types';
+export type { FlaggedPost, FlagReason, PostFlag, PostFlagsAction, PostFlagsOutcome, PostFlagsResolution } from '@forum/core/flags/types';
+
+export interface FlaggedPostsPage {
+  posts: FlaggedPost[];
+  nextCursor: string | null;
+}
+
+export interface ResolveFlagsInput {
+  outcome: PostFlagsOutcome;
+  action?: PostFlagsAction;
+  silenceAuthorHours?: number;
+  note?: string | null;
+}
 
 export interface QueuePage {
   items: QueueItem[];
@@ -152,6 +166,11 @@ export function api(fetchFn: Fetch = fetch) {
     claim: (id: number) => post<{ item: QueueItem }>(`/api/queue/${id}/claim`),
     release: (id: number) => post<{ item: QueueItem }>(`/api/queue/${id}/release`),
     resolve: (id: number, note: string | null) => post<{ item: QueueItem }>(`/api/queue/${id}/resolve`, note ? { note } : {}),
+
+    flaggedPosts: (input: { limit?: number; cursor?: string | null } = {}) =>
+      get<FlaggedPostsPage>(`/api/flags${query({ status: 'open', ...input })}`),
+    resolveFlags: (postId: number, input: ResolveFlagsInput) =>
+      post<{ resolution: PostFlagsResolution }>(`/api/posts/${postId}/flags/resolve`, input),
   };
 }
 

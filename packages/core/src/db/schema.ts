@@ -9,3 +9,4 @@ export * from '../notifications/schema.js';
 export * from '../audit/schema.js';
 export * from '../flags/schema.js';
 export * from '../queue/schema.js';
+export * from '../watched-words/schema.js';

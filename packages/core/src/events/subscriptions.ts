@@ -14,6 +14,7 @@ export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'flags.flag.resolved': ['trust.evaluate'],
   'flags.post.resolved': ['notifications.flag_outcome'],
   'polls.poll.created': ['badges.evaluate'],
+  'watched_words.post.matched': ['queue.rule_matched'],
 };
 
 /** Job kinds started by an event, in a stable order. */

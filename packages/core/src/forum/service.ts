@@ -9,6 +9,7 @@ import { consumeRateLimit } from '../ratelimit/service.js';
 import { countLinks, hasTrust, maxLinksFor } from '../reputation/levels.js';
 import { recordAcceptance, recordVote, reverseAcceptance } from '../reputation/service.js';
 import { memberBadges } from '../badges/service.js';
+import { addRuleTags, emitRuleMatches, screenPost } from '../watched-words/service.js';
 import { renderMarkdown } from './markdown.js';
 import {
   presentPost,
@@ -305,8 +306,11 @@ export interface CreateThreadInput {
  */
 export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<{ thread: ThreadDetail; post: Post }> {
   const actor = authorize(ctx.actor, 'thread.create', null);
-  const title = checkTitle(input.title);
-  const rendered = renderBody(input.body);
+  checkTitle(input.title);
+  // watched words: may refuse, censor the text, hold the thread, flag it or tag it
+  const screened = await screenPost(ctx, actor, { title: input.title, body: input.body, rendered: renderBody(input.body) }, renderBody);
+  const title = checkTitle(screened.title!);
+  const { rendered, verdict } = screened;
   checkLinks(actor, rendered.html);
   const category = await q.getCategoryBySlug(ctx.db, input.category);
   if (!category) throw new Invalid({ category: 'unknown category' });
@@ -314,7 +318,8 @@ export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<
   await consumeRateLimit(ctx, `post:${actor.id}`, ctx.config.rateLimits.post);
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
-    const held = category.holdFirstPosts && !hasTrust(actor, 1) && (await q.holdsFirstPost(tx, actor.id, { categoryId: category.id })) ? now : null;
+    const held =
+      verdict.hold || (category.holdFirstPosts && !hasTrust(actor, 1) && (await q.holdsFirstPost(tx, actor.id, { categoryId: category.id }))) ? now : null;
     const [thread] = await tx
       .insert(threads)
       .values({ categoryId: category.id, authorId: actor.id, kind: input.kind, title, createdAt: now, lastActivityAt: now, heldAt: held })
@@ -325,17 +330,19 @@ export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<
         threadId: thread.id,
         authorId: actor.id,
         position: 1,
-        bodyMarkdown: input.body,
+        bodyMarkdown: screened.body,
         bodyHtml: rendered.html,
         bodyText: rendered.text,
         createdAt: now,
         heldAt: held,
       })
       .returning({ id: posts.id });
-    if (tagRows.length) await tx.insert(threadTags).values(tagRows.map((t) => ({ threadId: thread.id, tagId: t.id })));
+    const tagIds = [...new Set([...tagRows.map((t) => t.id), ...verdict.tagIds])];
+    if (tagIds.length) await tx.insert(threadTags).values(tagIds.map((tagId) => ({ threadId: thread.id, tagId })));
     const row = (await q.getThreadRow(tx, thread.id))!;
     if (held) await emitHeld(tx, post.id, thread.id);
-    else await emitThreadCreated(tx, row, { postId: post.id, tagIds: tagRows.map((t) => t.id) });
+    else await emitThreadCreated(tx, row, { postId: post.id, tagIds });
+    await emitRuleMatches(tx, verdict, { threadId: thread.id, postId: post.id });
     const postRow = await q.getPostRow(tx, post.id, actor.id);
     const target = { ...threadTarget(row), acceptedPostId: null };
     return { thread: presentThreadDetail(row, actor), post: presentPost(postRow, target, actor) };
@@ -351,13 +358,14 @@ export async function createThread(ctx: Ctx, input: CreateThreadInput): Promise<
  * nowhere and emits nothing public until staff approve it.
  */
 export async function createReply(ctx: Ctx, threadId: number, input: { body: string }): Promise<Post> {
-  const rendered = renderBody(input.body);
+  const original = renderBody(input.body);
   const replier = authorize(ctx.actor, 'post.create', null);
+  const { body, rendered, verdict } = await screenPost(ctx, replier, { body: input.body, rendered: original }, renderBody);
   checkLinks(replier, rendered.html);
   await consumeRateLimit(ctx, `post:${replier.id}`, ctx.config.rateLimits.post);
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
-    const held = !hasTrust(replier, 1) && (await q.holdsFirstPost(tx, replier.id, { threadId })) ? now : null;
+    const held = verdict.hold || (!hasTrust(replier, 1) && (await q.holdsFirstPost(tx, replier.id, { threadId }))) ? now : null;
     const thread = await q.bumpThreadForReply(tx, threadId, { id: replier.id, staff: isStaff(replier.role) }, now, held ? 'held' : 'reply');
     if (!thread) {
       const existing = await q.getThreadRow(tx, threadId);
@@ -375,7 +383,7 @@ export async function createReply(ctx: Ctx, threadId: number, input: { body: str
         threadId,
         authorId: actor.id,
         position: thread.lastPosition,
-        bodyMarkdown: input.body,
+        bodyMarkdown: body,
         bodyHtml: rendered.html,
         bodyText: rendered.text,
         createdAt: now,
@@ -390,23 +398,32 @@ export async function createReply(ctx: Ctx, threadId: number, input: { body: str
       authorRole: actor.role,
       myVote: 0,
     };
+    const tagged = await addRuleTags(tx, threadId, verdict.tagIds);
     if (held) await emitHeld(tx, row.id, threadId);
     else await emitReplyCreated(tx, postRow, thread);
+    if (tagged && !(thread.status !== thread.previousStatus && !held)) await emitThreadUpdated(tx, threadId);
+    await emitRuleMatches(tx, verdict, { threadId, postId: row.id });
     return presentPost(postRow, thread, actor);
   });
 }
 
-/** Edits a post's Markdown, keeping the replaced text as a revision. Emits forum.post.edited. */
+/**
+ * Edits a post's Markdown, keeping the replaced text as a revision. Emits forum.post.edited. A
+ * changed body is screened for watched words like a new post, except that a hold rule flags the
+ * thread instead: an edit does not withdraw a post that is already public.
+ */
 export async function editPost(ctx: Ctx, postId: number, input: { body: string }): Promise<Post> {
   const rendered = renderBody(input.body);
   return ctx.db.transaction(async (tx) => {
     const post = await q.lockPost(tx, postId);
     if (!post) throw new NotFound('Post', 'post_not_found');
     const actor = authorize(ctx.actor, 'post.edit', { authorId: post.authorId, position: post.position, deleted: post.deletedAt !== null });
-    checkLinks(actor, rendered.html);
+    const changed = post.bodyMarkdown !== input.body;
+    const screened = changed ? await screenPost(ctx, actor, { body: input.body, rendered }, renderBody) : null;
+    checkLinks(actor, (screened?.rendered ?? rendered).html);
     const thread = await requireThread(tx, post.threadId);
     if (thread.status === 'closed' && !isStaff(actor.role)) throw new Conflict('thread_closed', 'This thread is closed');
-    if (post.bodyMarkdown !== input.body) {
+    if (screened && post.bodyMarkdown !== screened.body) {
       await tx.insert(postRevisions).values({
         postId,
         revision: post.revisionCount + 1,
@@ -417,14 +434,17 @@ export async function editPost(ctx: Ctx, postId: number, input: { body: string }
       await tx
         .update(posts)
         .set({
-          bodyMarkdown: input.body,
-          bodyHtml: rendered.html,
-          bodyText: rendered.text,
+          bodyMarkdown: screened.body,
+          bodyHtml: screened.rendered.html,
+          bodyText: screened.rendered.text,
           editedAt: ctx.now(),
           revisionCount: post.revisionCount + 1,
         })
         .where(eq(posts.id, postId));
       if (!post.heldAt) await appendEvent(tx, 'forum.post.edited', [threadRoom(post.threadId)], { post: await publicPost(tx, postId, thread) });
+      const { verdict } = screened;
+      if ((await addRuleTags(tx, post.threadId, verdict.tagIds)) && !post.heldAt) await emitThreadUpdated(tx, post.threadId);
+      await emitRuleMatches(tx, { ...verdict, flagged: [...verdict.flagged, ...verdict.holding] }, { threadId: post.threadId, postId });
     }
     return presentPost(await q.getPostRow(tx, postId, actor.id), thread, actor);
   });

@@ -10,12 +10,13 @@ import { memberRules, type MemberTarget } from './member.js';
 import { flagRules } from './flag.js';
 import { badgeRules, type BadgeHolderTarget } from './badge.js';
 import { queueRules, type QueueItemTarget } from './queue.js';
+import { watchedWordRules } from './watched-words.js';
 import type { PollAbilities } from '../polls/types.js';
 
 // One place decides who may do what. Each resource has a file of small predicates; `can`
 // looks the action up, and `authorize` turns a refusal into the right domain error.
 
-const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules };
+const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules, ...watchedWordRules };
 type Rules = typeof rules;
 export type Action = keyof Rules;
 type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
@@ -61,6 +62,7 @@ function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   if (action === 'queue.resolve' || action === 'queue.release') {
     return isStaff(actor.role) ? 'Another agent holds this item; only they or a supervisor can do that' : "The agents' queue is for agents, supervisors and admins";
   }
+  if (action === 'watched_words.manage') return 'Only supervisors and admins can manage watched words';
   if (action === 'queue.request') return 'Only the author of the thread or staff can ask for staff help on it';
   if (action === 'poll.create') return 'Only the author of the thread or staff can add a poll';
   if (action === 'poll.close' || action === 'poll.reopen') return 'Only staff can close or reopen a poll';

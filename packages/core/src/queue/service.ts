@@ -25,6 +25,7 @@ export const QUEUE_JOBS = {
   checkUnanswered: 'queue.check_unanswered',
   flagRaised: 'queue.flag_raised',
   threadActivity: 'queue.thread_activity',
+  ruleMatched: 'queue.rule_matched',
 } as const;
 
 const minutes = (n: number) => n * 60_000;
@@ -117,6 +118,16 @@ async function checkFlagged(ctx: Ctx, payload: JobPayload): Promise<void> {
 }
 
 /**
+ * On watched_words.post.matched: a post matched a flag rule, so its thread enters as `rule`. A
+ * held thread is skipped: staff review it in the held posts already.
+ */
+async function checkRuleMatched(ctx: Ctx, payload: JobPayload): Promise<void> {
+  const state = await q.lockThreadState(ctx.db, factId(payload, 'threadId'));
+  if (!state || state.heldAt) return;
+  await enter(ctx.db, state, 'rule', ctx.now());
+}
+
+/**
  * On a reply, an acceptance or a vote. A staff reply records the agent track's first response.
  * An item that no agent holds and that is in the queue only as unanswered leaves by itself,
  * resolved by the community, once the community answered the thread (the same test as entry).
@@ -156,6 +167,7 @@ export const queueJobHandlers: JobHandlers = {
   [QUEUE_JOBS.checkUnanswered]: checkUnanswered,
   [QUEUE_JOBS.flagRaised]: checkFlagged,
   [QUEUE_JOBS.threadActivity]: checkThreadActivity,
+  [QUEUE_JOBS.ruleMatched]: checkRuleMatched,
 };
 
 // ---------------------------------------------------------------------------------------------
