@@ -3,7 +3,7 @@ import { Type, type TBoolean, type TSchema } from '@sinclair/typebox';
 // Request and response schemas shared by the routes. Responses are serialised through these,
 // so a field missing here never reaches a client.
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const DateTime = Type.String({ format: 'date-time' });
 
 export const Role = Type.Union([Type.Literal('member'), Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]);

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { notifications } from '@forum/core';
-import { Cursor, DateTime, errorResponses, Limit } from '../http/schemas.js';
+import { Cursor, DateTime, errorResponses, Limit, Nullable } from '../http/schemas.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const TagRef = Type.Object({ slug: Type.String(), name: Type.String() });
 // Notification ids are bigserial, so not bounded like the 32-bit ids of threads and posts; the
 // allOf refuses a query value Ajv coerced to Infinity, as schemas.ts explains.

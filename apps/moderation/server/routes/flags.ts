@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { flags } from '@forum/core';
-import { Cursor, DateTime, errorResponses, FlagReason, IdParams, Limit, TrustLevel, UserRef } from '@forum/forum/server/http/schemas';
+import { Cursor, DateTime, errorResponses, FlagReason, IdParams, Limit, Nullable, TrustLevel, UserRef } from '@forum/forum/server/http/schemas';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const FlaggedPost = Type.Object({
   post: Type.Object({

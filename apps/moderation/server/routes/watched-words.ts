@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { watchedWords } from '@forum/core';
-import { DateTime, errorResponses, IdParams } from '@forum/forum/server/http/schemas';
+import { DateTime, errorResponses, IdParams, Nullable } from '@forum/forum/server/http/schemas';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const Action = Type.Union(watchedWords.WATCHED_ACTIONS.map((a) => Type.Literal(a)));
 

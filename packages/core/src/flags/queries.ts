@@ -24,6 +24,13 @@ export async function lockFlag(db: Executor, flagId: number): Promise<FlagRow | 
 const flagger = alias(users, 'flagger');
 const author = alias(users, 'author');
 const resolver = alias(users, 'resolver');
+/** Who raised a flag, as reviewers see them. */
+const flaggerColumns = {
+  flaggerHandle: flagger.handle,
+  flaggerDisplayName: flagger.displayName,
+  flaggerRole: flagger.role,
+  flaggerTrustLevel: flagger.trustLevel,
+};
 
 /** Flags with everything a reviewer needs, in one query: open ones oldest first, resolved ones newest first. */
 export async function listFlagRows(db: Executor, where: { status: FlagStatus; ids?: number[] }, limit: number, afterId?: number) {
@@ -31,10 +38,7 @@ export async function listFlagRows(db: Executor, where: { status: FlagStatus; id
   return db
     .select({
       flag: flags,
-      flaggerHandle: flagger.handle,
-      flaggerDisplayName: flagger.displayName,
-      flaggerRole: flagger.role,
-      flaggerTrustLevel: flagger.trustLevel,
+      ...flaggerColumns,
       postThreadId: posts.threadId,
       postPosition: posts.position,
       postText: posts.bodyText,
@@ -134,10 +138,7 @@ export async function listOpenFlagsOf(db: Executor, postIds: number[]) {
   return db
     .select({
       flag: flags,
-      flaggerHandle: flagger.handle,
-      flaggerDisplayName: flagger.displayName,
-      flaggerRole: flagger.role,
-      flaggerTrustLevel: flagger.trustLevel,
+      ...flaggerColumns,
     })
     .from(flags)
     .innerJoin(flagger, eq(flagger.id, flags.flaggerId))
