@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { forum, type Actor, type CoreConfig } from '@forum/core';
 import type { TestDatabase } from '../support/db.js';
-import { createCategory, createMember, ctxFor, PASSWORD, relaxedConfig } from '../support/factories.js';
-import { startBrowserForum, type BrowserForum } from '../support/browser.js';
+import { createCategory, createMember, ctxFor, relaxedConfig } from '../support/factories.js';
+import { logInInBrowser, startBrowserForum, type BrowserForum } from '../support/browser.js';
 
 // Expertise in a real browser: a member's second accepted answer in a tag makes them an Expert
 // in it; their open page hears of it at once (the bell), the badge shows beside their answers,
@@ -22,13 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => running?.close());
 
-async function logIn(page: Page, handle: string) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Handle or email').fill(handle);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /log in/i }).click();
-  await page.getByTestId('current-user').waitFor();
-}
+const logIn = (page: Page, handle: string) => logInInBrowser(page, base, handle);
 
 const ask = (author: Actor, title: string) =>
   forum.createThread(ctxFor(db.db, author, undefined, config), {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import type { TestDatabase } from '../support/db.js';
-import { createCategory, createMember, PASSWORD } from '../support/factories.js';
-import { signUpInBrowser, startBrowserForum, type BrowserForum } from '../support/browser.js';
+import { createCategory, createMember } from '../support/factories.js';
+import { logInInBrowser, signUpInBrowser, startBrowserForum, type BrowserForum } from '../support/browser.js';
 
 // A category that holds new members' first posts, in the browser: the newcomer sees theirs as
 // awaiting approval, other members do not see it at all, and staff approve it from /held.
@@ -24,13 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => running?.close());
 
-async function logIn(page: Page, handle: string) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Handle or email').fill(handle);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /log in/i }).click();
-  await page.getByTestId('current-user').waitFor();
-}
+const logIn = (page: Page, handle: string) => logInInBrowser(page, base, handle);
 
 describe('held first posts in the browser', () => {
   it('are shown to their author as awaiting approval, hidden from others, and published by staff', async () => {

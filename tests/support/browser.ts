@@ -6,7 +6,7 @@ import type { CoreConfig } from '@forum/core';
 import { buildForumApp } from '../../apps/forum/server/app.js';
 import { repoRoot } from '../../apps/forum/server/runtime.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
-import { relaxedConfig } from './factories.js';
+import { PASSWORD, relaxedConfig } from './factories.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -62,4 +62,13 @@ export async function signUpInBrowser(page: Page, base: string, handle: string):
   await page.getByLabel('Password').fill('a long enough password');
   await page.getByRole('button', { name: /sign up/i }).click();
   await page.getByRole('link', { name: handle }).first().waitFor();
+}
+
+/** Logs a factory-made member (password PASSWORD) in through the forum's login page. */
+export async function logInInBrowser(page: Page, base: string, handle: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Handle or email').fill(handle);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: /log in/i }).click();
+  await page.getByTestId('current-user').waitFor();
 }
