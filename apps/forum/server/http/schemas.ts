@@ -303,7 +303,7 @@ export const QueueItem = Type.Object({
   lastAgentActivityAt: Nullable(DateTime),
   resolvedAt: Nullable(DateTime),
   resolvedBy: Nullable(UserRef),
-  resolution: Nullable(Type.Union([Type.Literal('agent'), Type.Literal('community')])),
+  resolution: Nullable(Type.Union([Type.Literal('agent'), Type.Literal('assisted'), Type.Literal('community')])),
 });
 
 export const StaffRequest = Type.Object({ threadId: Type.Integer(), status: QueueStatus });

@@ -10,3 +10,6 @@ export * from '../audit/schema.js';
 export * from '../flags/schema.js';
 export * from '../queue/schema.js';
 export * from '../watched-words/schema.js';
+export * from '../teams/schema.js';
+export * from '../staffwork/schema.js';
+export * from '../dashboard/schema.js';

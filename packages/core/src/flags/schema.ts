@@ -33,6 +33,7 @@ export const flags = pgTable(
   (t) => [
     uniqueIndex('flags_open_idx').on(t.postId, t.flaggerId).where(sql`${t.status} = 'open'`),
     index('flags_status_idx').on(t.status, t.id),
+    index('flags_created_idx').on(t.createdAt),
     index('flags_flagger_agreed_idx').on(t.flaggerId).where(sql`${t.status} = 'agreed'`),
   ],
 );

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   boolean,
   customType,
   index,
@@ -13,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { teams } from '../teams/schema.js';
 import { users } from '../accounts/schema.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -33,6 +35,10 @@ export const categories = pgTable('categories', {
   flagThreshold: integer('flag_threshold').notNull().default(3),
   /** how long agents have to resolve a queue item from when it opens (24/7 minutes for now) */
   slaMinutes: integer('sla_minutes').notNull().default(480),
+  /** the team whose agents work this category's queue items, on whose calendar the SLA runs */
+  teamId: integer('team_id').references((): AnyPgColumn => teams.id, { onDelete: 'set null' }),
+  /** agents' replies here wait as drafts until a supervisor approves them */
+  replyApproval: boolean('reply_approval').notNull().default(false),
   position: integer('position').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -73,6 +79,12 @@ export const threads = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     /** set while its opening post awaits staff approval: only its author and staff see the thread */
     heldAt: timestamp('held_at', { withTimezone: true }),
+    /** pinned threads lead their category's listing */
+    pinnedAt: timestamp('pinned_at', { withTimezone: true }),
+    /** set when staff merged this thread into another: readers are sent there */
+    mergedIntoId: integer('merged_into_id'),
+    /** set when staff moved the conversation to a private staff–customer thread */
+    takenPrivateAt: timestamp('taken_private_at', { withTimezone: true }),
     titleTsv: tsvector('title_tsv').generatedAlwaysAs(
       (): SQL => sql`setweight(to_tsvector('english', ${threads.title}), 'A')`,
     ),
@@ -89,6 +101,7 @@ export const threads = pgTable(
     index('threads_unanswered_idx').on(t.createdAt).where(sql`${t.firstPeerReplyAt} is null and ${t.deletedAt} is null`),
     index('threads_title_tsv_idx').using('gin', t.titleTsv),
     index('threads_title_trgm_idx').using('gin', sql`${t.title} gin_trgm_ops`),
+    index('threads_created_idx').on(t.createdAt),
   ],
 );
 
@@ -135,6 +148,9 @@ export const posts = pgTable(
     hiddenAt: timestamp('hidden_at', { withTimezone: true }),
     /** why: `flags` (the threshold) or `staff` (a resolution that kept it hidden) */
     hiddenReason: text('hidden_reason'),
+    /** an agent confirmed this peer answer as correct */
+    staffVerifiedAt: timestamp('staff_verified_at', { withTimezone: true }),
+    staffVerifiedById: integer('staff_verified_by_id'),
   },
   (t) => [
     index('posts_held_idx').on(t.id).where(sql`${t.heldAt} is not null and ${t.deletedAt} is null`),

@@ -5,8 +5,11 @@ import { threads } from '../forum/schema.js';
 
 /** The agent track of a thread: queued → claimed → (escalated) → resolved. */
 export const queueStatusEnum = pgEnum('queue_status', ['queued', 'claimed', 'escalated', 'resolved']);
-/** Who closed the item: an agent, or the community answering before any agent held it. */
-export const queueResolutionEnum = pgEnum('queue_resolution', ['agent', 'community']);
+/**
+ * Who closed the item: an agent (answered or moderated), an agent assisting a peer (verified a
+ * peer's answer or nudged an expert), or the community answering before any agent held it.
+ */
+export const queueResolutionEnum = pgEnum('queue_resolution', ['agent', 'assisted', 'community']);
 
 /**
  * The agents' queue: a thread enters only with a reason (unanswered, flagged, requested, rule),
@@ -27,6 +30,12 @@ export const queueItems = pgTable(
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     claimedById: integer('claimed_by_id').references(() => users.id),
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    /** who handed the claim to its holder: a supervisor, or null for self-claims and automatic assignment */
+    assignedById: integer('assigned_by_id').references(() => users.id),
+    /** when the item waited too long and went to the supervisors */
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+    /** the customer's tier when known (from the CRM link), for priority */
+    tier: text('tier'),
     lastAgentActivityAt: timestamp('last_agent_activity_at', { withTimezone: true }),
     firstAgentResponseAt: timestamp('first_agent_response_at', { withTimezone: true }),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
@@ -39,6 +48,8 @@ export const queueItems = pgTable(
     index('queue_items_open_due_idx').on(t.dueAt, t.openedAt, t.id).where(sql`${t.status} <> 'resolved'`),
     index('queue_items_resolved_idx').on(t.resolvedAt.desc(), t.id.desc()).where(sql`${t.status} = 'resolved'`),
     index('queue_items_thread_idx').on(t.threadId),
+    index('queue_items_opened_idx').on(t.openedAt),
+    index('queue_items_claimed_by_idx').on(t.claimedById).where(sql`${t.status} <> 'resolved'`),
     check('queue_items_reasons_check', sql`cardinality(${t.reasons}) > 0 and ${t.reasons} <@ array['unanswered', 'flagged', 'requested', 'rule']::text[]`),
   ],
 );

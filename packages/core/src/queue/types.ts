@@ -2,7 +2,7 @@ import type { ThreadStatus, ThreadSummary, UserRef } from '../forum/types.js';
 
 export type QueueReason = 'unanswered' | 'flagged' | 'requested' | 'rule';
 export type QueueStatus = 'queued' | 'claimed' | 'escalated' | 'resolved';
-export type QueueResolution = 'agent' | 'community';
+export type QueueResolution = 'agent' | 'assisted' | 'community';
 
 /** A queue item as the console shows it. */
 export interface QueueItem {
