@@ -49,6 +49,14 @@ export interface CoreConfig {
   expert: { minAccepted: number; minRatio: number; windowDays: number };
   /** at most this many routed questions per expert per hour */
   routing: { perExpertPerHour: number };
+  /**
+   * The agents' queue: a claim with no agent activity for `idleClaimMinutes` returns to the
+   * queue; an item unresolved `escalateAfterMinutes` after it opened goes to the supervisors;
+   * a console's viewing/drafting mark counts for `presenceSeconds` after its last refresh.
+   */
+  queue: { idleClaimMinutes: number; escalateAfterMinutes: number; presenceSeconds: number };
+  /** resolved items drawn per agent per week for the QA sample */
+  qa: { samplePerAgent: number };
 }
 
 export const defaultConfig: CoreConfig = {
@@ -68,6 +76,8 @@ export const defaultConfig: CoreConfig = {
   },
   expert: { minAccepted: 3, minRatio: 0.3, windowDays: 180 },
   routing: { perExpertPerHour: 3 },
+  queue: { idleClaimMinutes: 30, escalateAfterMinutes: 240, presenceSeconds: 45 },
+  qa: { samplePerAgent: 3 },
 };
 
 /** What every service receives: the database, who is acting, and a clock tests can set. */
