@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildServer, type AppDeps } from '@forum/forum/server/http/server';
+import { consoleGuard } from './guard.js';
 import { consoleAuthRoutes } from './routes/auth.js';
 import { flagRoutes } from './routes/flags.js';
 import { queueRoutes } from './routes/queue.js';
@@ -21,6 +22,7 @@ export function buildModerationApp(deps: ModerationDeps): Promise<FastifyInstanc
     // the queue carries flaggers, agents and held posts: staff sockets only
     privateRooms: /^queue$/,
     staffSockets: true,
+    guard: consoleGuard,
     buildDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../build'),
   });
 }

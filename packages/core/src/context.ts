@@ -42,6 +42,8 @@ export interface CoreConfig {
     postDownvoted: number;
     answerAccepted: number;
     acceptedAnAnswer: number;
+    /** a peer's answer marked staff-verified by an agent */
+    staffVerified: number;
   };
   /** requirements for levels 1, 2, 3 and 4, in that order */
   trust: { levels: [TrustRequirement, TrustRequirement, TrustRequirement, TrustRequirement] };
@@ -65,7 +67,7 @@ export const defaultConfig: CoreConfig = {
     login: { limit: 20, windowSeconds: 300 },
     post: { limit: 30, windowSeconds: 60 },
   },
-  reputation: { answerUpvoted: 10, questionUpvoted: 5, postDownvoted: -2, answerAccepted: 15, acceptedAnAnswer: 2 },
+  reputation: { answerUpvoted: 10, questionUpvoted: 5, postDownvoted: -2, answerAccepted: 15, acceptedAnAnswer: 2, staffVerified: 10 },
   trust: {
     levels: [
       { replies: 1, accepted: 0, days: 0, agreedFlags: 0 },

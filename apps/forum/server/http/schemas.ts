@@ -209,6 +209,7 @@ export const ReputationEntry = Type.Object({
     Type.Literal('post_downvoted'),
     Type.Literal('answer_accepted'),
     Type.Literal('accepted_an_answer'),
+    Type.Literal('staff_verified'),
   ]),
   points: Type.Integer(),
   undo: Type.Boolean({ description: 'reverses an earlier entry (a vote taken back or changed, an acceptance withdrawn)' }),

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { accounts, defaultConfig, jobHandlers, startJobWorker, systemClock, type CoreConfig, type Database, type JobWorker } from '@forum/core';
 import { createBaseApp } from './base.js';
 import { registerHealth } from './health.js';
@@ -44,6 +44,8 @@ export interface AppSpec {
   buildDir: string;
   /** app-specific decorations the routes rely on, after the realtime hub exists */
   setup?: (app: FastifyInstance, deps: AppDeps) => void;
+  /** runs before body validation on every API route, after the session is known (the console's role gate) */
+  guard?: (request: FastifyRequest) => Promise<void>;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<Fastify
         app: spec.name,
         secureCookies: deps.secureCookies ?? false,
       });
+      if (spec.guard) api.addHook('preValidation', spec.guard);
       for (const routes of spec.routes) await api.register(routes);
       api.all('/*', { schema: { hide: true } }, async (request, reply) =>
         reply.status(404).send({ error: { code: 'route_not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),

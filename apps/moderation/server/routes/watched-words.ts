@@ -21,6 +21,7 @@ export const watchedWordRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/watched-words',
     {
+      config: { access: 'supervisor' },
       schema: {
         tags: ['watched-words'],
         summary: 'Watched words, oldest first',
@@ -33,6 +34,7 @@ export const watchedWordRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/watched-words',
     {
+      config: { access: 'supervisor' },
       schema: {
         tags: ['watched-words'],
         summary: 'Watch a word or phrase (literal text, matched on word boundaries, case-insensitively); 409 when the phrase already has that action',
@@ -55,6 +57,7 @@ export const watchedWordRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/watched-words/:id',
     {
+      config: { access: 'supervisor' },
       schema: {
         tags: ['watched-words'],
         summary: 'Stop watching a word',

@@ -23,6 +23,7 @@ export function presentThreadSummary(row: ThreadRow): ThreadSummary {
     score: row.score,
     createdAt: iso(row.createdAt),
     lastActivityAt: iso(row.lastActivityAt),
+    ...(row.pinnedAt ? { pinned: true } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Executor } from '../db/client.js';
 import { users } from '../accounts/schema.js';
@@ -29,6 +29,8 @@ export const threadColumns = {
   authorRole: users.role,
   tags: tagSlugs,
   heldAt: threads.heldAt,
+  pinnedAt: threads.pinnedAt,
+  mergedIntoId: threads.mergedIntoId,
 };
 
 export type ThreadRow = Awaited<ReturnType<ReturnType<typeof selectThreads>["execute"]>>[number];
@@ -54,6 +56,8 @@ export interface ThreadFilter {
   categoryId?: number;
   tagId?: number;
   authorId?: number;
+  /** leave pinned threads out (a category's first page lists them first, on their own) */
+  unpinned?: boolean;
 }
 
 export interface Keyset {
@@ -67,6 +71,7 @@ export async function listThreadRows(db: Executor, filter: ThreadFilter, limit: 
   if (filter.list === 'solved') conditions.push(eq(threads.status, 'solved'));
   if (filter.categoryId !== undefined) conditions.push(eq(threads.categoryId, filter.categoryId));
   if (filter.authorId !== undefined) conditions.push(eq(threads.authorId, filter.authorId));
+  if (filter.unpinned) conditions.push(isNull(threads.pinnedAt));
   if (filter.tagId !== undefined) {
     conditions.push(sql`exists (select 1 from ${threadTags} tt where tt.thread_id = ${threads.id} and tt.tag_id = ${filter.tagId})`);
   }
@@ -78,6 +83,13 @@ export async function listThreadRows(db: Executor, filter: ThreadFilter, limit: 
     .orderBy(desc(threads.lastActivityAt), desc(threads.id))
     .limit(limit);
   return rows;
+}
+
+/** A category's pinned threads, most recently pinned first. */
+export async function listPinnedThreadRows(db: Executor, categoryId: number): Promise<ThreadRow[]> {
+  return selectThreads(db)
+    .where(and(eq(threads.categoryId, categoryId), isNotNull(threads.pinnedAt), isNull(threads.deletedAt), isNull(threads.heldAt)))
+    .orderBy(desc(threads.pinnedAt), desc(threads.id));
 }
 
 export async function getThreadRowsByIds(db: Executor, ids: number[]): Promise<ThreadRow[]> {

@@ -61,6 +61,8 @@ export interface ThreadSummary {
   score: number;
   createdAt: string;
   lastActivityAt: string;
+  /** present (true) when staff pinned it: it leads its category's listing */
+  pinned?: true;
 }
 
 export interface ThreadAbilities {
@@ -76,6 +78,8 @@ export interface ThreadAbilities {
 export interface ThreadDetail extends ThreadSummary {
   acceptedPostId: number | null;
   abilities: ThreadAbilities;
+  /** present when staff merged this thread into another: readers are sent there */
+  mergedInto?: { id: number; title: string };
 }
 
 export interface PostAbilities {

@@ -3,4 +3,6 @@ import { isStaff } from '../context.js';
 
 export const consoleRules = {
   'console.access': (actor: Actor, _target: null) => isStaff(actor.role),
+  /** the console's supervisor-only routes: canned responses, watched words, approvals, teams, QA */
+  'console.supervise': (actor: Actor, _target: null) => actor.role === 'supervisor' || actor.role === 'admin',
 };

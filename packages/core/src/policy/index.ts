@@ -11,12 +11,13 @@ import { flagRules } from './flag.js';
 import { badgeRules, type BadgeHolderTarget } from './badge.js';
 import { queueRules, type QueueItemTarget } from './queue.js';
 import { watchedWordRules } from './watched-words.js';
+import { moderationRules } from './moderation.js';
 import type { PollAbilities } from '../polls/types.js';
 
 // One place decides who may do what. Each resource has a file of small predicates; `can`
 // looks the action up, and `authorize` turns a refusal into the right domain error.
 
-const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules, ...watchedWordRules };
+const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules, ...watchedWordRules, ...moderationRules };
 type Rules = typeof rules;
 export type Action = keyof Rules;
 type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
@@ -58,6 +59,7 @@ function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   if (action === 'post.vote') return 'You cannot vote on your own post';
   if (action === 'thread.accept' && t.kind !== 'question') return 'Only questions have accepted answers';
   if (action === 'console.access') return 'The moderation console is for agents, supervisors and admins';
+  if (action === 'console.supervise') return 'Only supervisors and admins can do this';
   if (action === 'queue.work') return "The agents' queue is for agents, supervisors and admins";
   if (action === 'queue.resolve' || action === 'queue.release') {
     return isStaff(actor.role) ? 'Another agent holds this item; only they or a supervisor can do that' : "The agents' queue is for agents, supervisors and admins";

@@ -101,6 +101,16 @@ export async function recordAcceptance(tx: Executor, config: CoreConfig, accepta
   await append(tx, entries, at);
 }
 
+/**
+ * The ledger side of an agent marking a peer's answer staff-verified, inside the caller's
+ * transaction: the answer's author gets staffVerified points, once per post.
+ */
+export async function recordStaffVerification(tx: Executor, config: CoreConfig, verification: { postId: number; authorId: number; actorId: number }, at: Date): Promise<void> {
+  const earlier = await q.listLiveEntries(tx, { postId: verification.postId, reasons: ['staff_verified'] });
+  if (earlier.length) return;
+  await append(tx, [{ userId: verification.authorId, reason: 'staff_verified', points: config.reputation.staffVerified, postId: verification.postId, causedById: verification.actorId }], at);
+}
+
 /** Reverses whatever accepting this post earned (withdrawn, replaced or deleted), once. */
 export async function reverseAcceptance(tx: Executor, postId: number, at: Date): Promise<void> {
   await reverse(tx, await q.listLiveEntries(tx, { postId, reasons: ACCEPTANCE_REASONS }), at);

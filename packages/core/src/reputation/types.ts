@@ -1,6 +1,6 @@
 // The shapes the reputation and member API returns.
 
-export type ReputationReason = 'answer_upvoted' | 'question_upvoted' | 'post_downvoted' | 'answer_accepted' | 'accepted_an_answer';
+export type ReputationReason = 'answer_upvoted' | 'question_upvoted' | 'post_downvoted' | 'answer_accepted' | 'accepted_an_answer' | 'staff_verified';
 
 export interface ReputationEntry {
   id: number;
