@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '@forum/core';
+import { clientAs } from '../support/api.js';
+import { startModeration } from '../support/apps.js';
+import { createMember } from '../support/factories.js';
+import type { ApiClient } from '../support/http.js';
+
+// Walks every route of the console's API (from its OpenAPI document, so a new route cannot be
+// missed) for each role, and checks who gets in. The expected gate of each route is written
+// down here: a route missing from this table fails the test until someone decides who may use it.
+type Access = 'public' | 'staff' | 'supervisor';
+
+const ACCESS: Record<string, Access> = {
+  'GET /api/health': 'public',
+  'GET /api/session': 'public',
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': 'public',
+
+  'GET /api/queue': 'staff',
+  'GET /api/queue/unanswered': 'staff',
+  'POST /api/queue/{id}/claim': 'staff',
+  'POST /api/queue/{id}/release': 'staff',
+  'POST /api/queue/{id}/resolve': 'staff',
+
+  'GET /api/flags': 'staff',
+  'POST /api/posts/{id}/flags/resolve': 'staff',
+
+  'GET /api/watched-words': 'supervisor',
+  'POST /api/watched-words': 'supervisor',
+  'DELETE /api/watched-words/{id}': 'supervisor',
+};
+
+// Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.
+const MISSING_ID = '987654';
+const ROLES: (Role | 'anonymous')[] = ['anonymous', 'member', 'agent', 'supervisor', 'admin'];
+
+interface Route {
+  key: string;
+  method: string;
+  url: string;
+}
+
+function expectedStatus(access: Access, role: Role | 'anonymous'): 'refused-401' | 'refused-403' | 'allowed' {
+  if (access === 'public') return 'allowed';
+  if (role === 'anonymous') return 'refused-401';
+  if (role === 'member') return 'refused-403';
+  if (access === 'supervisor' && role === 'agent') return 'refused-403';
+  return 'allowed';
+}
+
+describe('the console role matrix', () => {
+  let running: Awaited<ReturnType<typeof startModeration>>;
+  let routes: Route[];
+  const clients = new Map<Role | 'anonymous', ApiClient>();
+
+  beforeAll(async () => {
+    running = await startModeration();
+    const doc = (running.app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
+    routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => ({ key: `${m.toUpperCase()} ${path}`, method: m.toUpperCase(), url: path.replace(/\{[^}]+\}/g, MISSING_ID) })),
+    );
+    const { ApiClient } = await import('../support/http.js');
+    clients.set('anonymous', new ApiClient(running.app));
+    for (const role of ['member', 'agent', 'supervisor', 'admin'] as const) {
+      const actor = await createMember(running.db.db, { role, handle: `${role}_matrix` });
+      clients.set(role, await clientAs(running, actor, { app: 'moderation' }));
+    }
+  });
+  afterAll(() => running?.close());
+
+  it('knows every console route, and every route it knows exists', () => {
+    const found = routes.map((r) => r.key).sort();
+    expect(found.filter((key) => !(key in ACCESS)), 'routes with no decided access').toEqual([]);
+    expect(Object.keys(ACCESS).filter((key) => !found.includes(key)), 'table rows for routes that no longer exist').toEqual([]);
+  });
+
+  for (const role of ROLES) {
+    it(`gives ${role} exactly the routes of their role, and never a 500`, async () => {
+      const client = clients.get(role)!;
+      const wrong: string[] = [];
+      for (const route of routes) {
+        const access = ACCESS[route.key];
+        if (!access || route.key === 'POST /api/auth/logout') continue;
+        // an empty body: callers that get past the gate see the validation error, not the work
+        const response = await client.request(route.method as 'GET', route.url, route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+        const want = expectedStatus(access, role);
+        const status = response.statusCode;
+        const got = status === 401 ? 'refused-401' : status === 403 && response.json().error?.code !== 'csrf_failed' ? 'refused-403' : 'allowed';
+        // a member logging in to the console is refused by the login itself: that route is public
+        if (route.key === 'POST /api/auth/login') continue;
+        if (got !== want || status >= 500) wrong.push(`${route.key} → ${status} (${response.body.slice(0, 120)}), expected ${want}`);
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+});
