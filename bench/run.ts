@@ -16,6 +16,7 @@ import { badges, connect, defaultConfig, trust, ensureDatabase, migrateDatabase,
 import { renderMarkdown } from '@forum/core/forum/markdown';
 import { cpuSeconds, machineCpuSeconds, memory, runLoad, treeCpuSeconds, type LoadResult } from './load.js';
 import { seedDataset, type Seeded } from './seed.js';
+import { consoleReport, runConsoleBench, type ConsoleBenchResult, type ConsoleScenario } from './console.js';
 import { categoryVocabulary, postBody, rng, searchQueries, type CategorySlug } from './text.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +36,8 @@ const LOGINS = 40;
 const PASSWORD = 'bench-password-1';
 const MB = 1024 * 1024;
 const PAGE_CACHE = process.env.PAGE_CACHE !== '0';
+/** `forum` or `console` runs only that half; the other half's section of results.md is kept */
+const ONLY = process.env.BENCH_ONLY;
 
 const log = (line = '') => console.log(line);
 
@@ -57,6 +60,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 interface BenchDatabase {
   url: string;
+  adminUrl: string;
+  external: boolean;
   postmasterPid: number | null;
   version: string;
 }
@@ -90,7 +95,7 @@ async function openDatabase(): Promise<BenchDatabase> {
   if (external) cleanups.push(() => withClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)));
   await migrateDatabase(url);
   const version = await withClient(url, async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0].v);
-  return { url, postmasterPid, version };
+  return { url, adminUrl, external: Boolean(external), postmasterPid, version };
 }
 
 async function withClient<T>(url: string, f: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -125,11 +130,21 @@ interface Server {
   exited: () => boolean;
 }
 
-async function startServer(databaseUrl: string): Promise<Server> {
+/** Another database of the bench's own on the same server (the console's dataset), migrated. */
+async function createDatabase(db: BenchDatabase, name: string): Promise<string> {
+  await ensureDatabase(db.adminUrl, name);
+  if (db.external) cleanups.push(() => withClient(db.adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)));
+  const u = new URL(db.adminUrl);
+  u.pathname = `/${name}`;
+  await migrateDatabase(u.toString());
+  return u.toString();
+}
+
+async function startServer(databaseUrl: string, app: 'forum' | 'moderation' = 'forum'): Promise<Server> {
   // node --import tsx, not npx tsx: the pid must be the server's own process, not a wrapper's.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(benchDir, 'server.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER_DATABASE_URL: databaseUrl },
+    env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER_DATABASE_URL: databaseUrl, BENCH_SERVER_APP: app },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let exited = false;
@@ -603,13 +618,8 @@ ${table(
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  log(`Forum benchmark: ${int(POSTS)} posts in ${int(THREADS)} threads; ${os.cpus().length} cores, Node ${process.version}`);
-  checkGeneratedMarkdown();
-  log(process.env.BENCH_DATABASE_URL ? 'Using BENCH_DATABASE_URL …' : 'Starting an embedded PostgreSQL in a temporary directory …');
-  const db = await openDatabase();
-
+/** The forum half: seeds 100k posts, starts the forum API, runs its scenarios; returns its section of results.md. */
+async function forumBench(db: BenchDatabase): Promise<string> {
   log('Seeding …');
   const seedStarted = performance.now();
   const seeded = await seedDataset(db.url, { threads: THREADS, posts: POSTS, members: MEMBERS, bigThreadShare: 0.2, password: PASSWORD, seed: 20_240_611 });
@@ -655,10 +665,50 @@ async function main(): Promise<void> {
   const finalPeak = memory(server.pid).peak;
 
   const markdown = report({ db, seeded, seedMs, extraSql, backfill, idle, measured, breakdown, finalPeak });
-  await writeFile(path.join(benchDir, 'results.md'), markdown);
+  return markdown;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`Forum benchmark: ${int(POSTS)} posts in ${int(THREADS)} threads; ${os.cpus().length} cores, Node ${process.version}`);
+  checkGeneratedMarkdown();
+  log(process.env.BENCH_DATABASE_URL ? 'Using BENCH_DATABASE_URL …' : 'Starting an embedded PostgreSQL in a temporary directory …');
+  const db = await openDatabase();
+
+  const resultsPath = path.join(benchDir, 'results.md');
+  const previous = await readFile(resultsPath, 'utf8').catch(() => '');
+  const CONSOLE = /<!-- console -->[\s\S]*?<!-- \/console -->\n?/;
+  const forumSection = ONLY === 'console' ? previous.replace(CONSOLE, '').trimEnd() + '\n' : await forumBench(db);
+  const consoleSection = ONLY === 'forum' ? (CONSOLE.exec(previous)?.[0] ?? '') : consoleReport(await consoleBench(db), table);
+  const markdown = `${forumSection}\n${consoleSection}`;
+  await writeFile(resultsPath, markdown);
   log();
   log(markdown);
   log(`Wrote bench/results.md (${((performance.now() - started) / 1000).toFixed(0)} s in all).`);
+}
+
+/** The console half (bench/console.ts) with this file's database, server and measuring. */
+async function consoleBench(db: BenchDatabase): Promise<ConsoleBenchResult> {
+  const statsClients = new Map<string, pg.Client>();
+  return runConsoleBench({
+    createDatabase: (name) => createDatabase(db, name),
+    startServer: (url, app) => startServer(url, app),
+    async measure(server, url, scenario: ConsoleScenario) {
+      let stats = statsClients.get(url);
+      if (!stats) {
+        stats = new pg.Client({ connectionString: url });
+        await stats.connect();
+        statsClients.set(url, stats);
+        const client = stats;
+        cleanups.push(() => client.end());
+      }
+      return measure(server as Server, { ...db, url }, stats, scenario as Scenario);
+    },
+    log,
+    password: PASSWORD,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+  });
 }
 
 main()

@@ -1,10 +1,11 @@
-// The forum API as production runs it, in its own process so its memory is measured alone and
+// The forum API (or the console's, BENCH_SERVER_APP=moderation) as production runs it, in its own process so its memory is measured alone and
 // its event loop is not shared with the load generator. run.ts starts it with
 // `node --import tsx bench/server.ts` and BENCH_SERVER_DATABASE_URL; it prints one ready line,
 // `bench-server listening <port>`, and stops on SIGTERM.
 import type { AddressInfo } from 'node:net';
 import { connect, defaultConfig, type CoreConfig } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
+import { buildModerationApp } from '../apps/moderation/server/app.js';
 
 const url = process.env.BENCH_SERVER_DATABASE_URL;
 if (!url) throw new Error('BENCH_SERVER_DATABASE_URL is not set');
@@ -16,7 +17,11 @@ const config: CoreConfig = { ...defaultConfig, rateLimits: { signup: unlimited, 
 // As `npm start` runs it: the pool size of apps/forum/server/runtime.ts, and the page cache of
 // anonymous readers' pages on unless PAGE_CACHE=0.
 const database = connect(url, { max: 20 });
-const app = await buildForumApp({ database, config, ui: false, logger: false, pageCache: process.env.PAGE_CACHE !== '0' });
+// BENCH_SERVER_APP=moderation: the console API instead (the console half of the bench).
+const app =
+  process.env.BENCH_SERVER_APP === 'moderation'
+    ? await buildModerationApp({ database, config, ui: false, logger: false })
+    : await buildForumApp({ database, config, ui: false, logger: false, pageCache: process.env.PAGE_CACHE !== '0' });
 await app.realtime.ready;
 await app.listen({ host: '127.0.0.1', port: 0 });
 console.log(`bench-server listening ${(app.server.address() as AddressInfo).port}`);

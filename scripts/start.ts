@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { accounts, badges, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock, trust } from '@forum/core';
+import { accounts, badges, dashboard, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock, trust } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
 import { buildModerationApp } from '../apps/moderation/server/app.js';
 import { openDatabase, readConfig, repoRoot } from '../apps/forum/server/runtime.js';
@@ -36,6 +36,10 @@ async function main(): Promise<void> {
   ensureUiBuilt('moderation');
   const opened = await openDatabase(config, log);
   if (await seedDemoCommunity(opened.database.db, config.core)) log('Seeded the demo community.');
+  // The weekly QA sample reschedules itself; this starts the chain once (idempotent).
+  await dashboard.ensureQaSampleScheduled(opened.database.db, new Date());
+  // The dashboard's hourly rollup of finished days reschedules itself too.
+  await dashboard.ensureDashboardRollupScheduled(opened.database.db, new Date());
 
   process.env.FORUM_API_ORIGIN = `http://127.0.0.1:${config.forumPort}`;
   process.env.MODERATION_API_ORIGIN = `http://127.0.0.1:${config.moderationPort}`;

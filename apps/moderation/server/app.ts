@@ -7,6 +7,13 @@ import { consoleAuthRoutes } from './routes/auth.js';
 import { flagRoutes } from './routes/flags.js';
 import { queueRoutes } from './routes/queue.js';
 import { watchedWordRoutes } from './routes/watched-words.js';
+import { teamRoutes } from './routes/teams.js';
+import { staffworkRoutes } from './routes/staffwork.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { qaRoutes } from './routes/qa.js';
+import { moderationRoutes } from './routes/moderation.js';
+import { auditRoutes } from './routes/audit.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 export type ModerationDeps = AppDeps;
 
@@ -17,7 +24,7 @@ export function buildModerationApp(deps: ModerationDeps): Promise<FastifyInstanc
     title: 'Moderation console API',
     description: 'For agents, supervisors and admins. Members are refused (403).',
     sessionCookie: 'console_sid',
-    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes] as unknown as FastifyPluginAsync[],
+    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes, moderationRoutes, auditRoutes, approvalRoutes, dashboardRoutes, qaRoutes, staffworkRoutes, teamRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^queue$/,
     // the queue carries flaggers, agents and held posts: staff sockets only
     privateRooms: /^queue$/,

@@ -71,6 +71,7 @@ export const ThreadSummary = Type.Object({
   score: Type.Integer(),
   createdAt: DateTime,
   lastActivityAt: DateTime,
+  pinned: Type.Optional(Type.Boolean({ description: "present (true) when staff pinned it: it leads its category's listing" })),
 });
 
 const abilities = <K extends string>(names: readonly K[]) =>
@@ -80,7 +81,9 @@ export const ThreadDetail = Type.Composite([
   ThreadSummary,
   Type.Object({
     acceptedPostId: Nullable(Type.Integer()),
+    takenPrivateAt: Nullable(DateTime),
     abilities: abilities(['reply', 'edit', 'delete', 'accept', 'close', 'reopen', 'vote'] as const),
+    mergedInto: Type.Optional(Type.Object({ id: Type.Integer(), title: Type.String() }, { description: 'present when staff merged this thread into another' })),
   }),
 ]);
 
@@ -96,6 +99,7 @@ export const Post = Type.Object({
   deleted: Type.Boolean(),
   held: Type.Boolean({ description: 'awaiting staff approval: only its author and staff see it' }),
   hidden: Type.Boolean({ description: 'hidden by flags pending review: others get its place without its body; its author and staff read it' }),
+  staffVerifiedAt: Nullable(DateTime),
   createdAt: DateTime,
   editedAt: Nullable(DateTime),
   revisionCount: Type.Integer(),
@@ -286,6 +290,12 @@ export const HeldPost = Type.Object({
 export const QueueReason = Type.Union([Type.Literal('unanswered'), Type.Literal('flagged'), Type.Literal('requested'), Type.Literal('rule')]);
 export const QueueStatus = Type.Union([Type.Literal('queued'), Type.Literal('claimed'), Type.Literal('escalated'), Type.Literal('resolved')]);
 
+export const ItemPresence = Type.Object({
+  user: UserRef,
+  state: Type.Union([Type.Literal('viewing'), Type.Literal('drafting')]),
+  seenAt: DateTime,
+});
+
 export const QueueItem = Type.Object({
   id: Type.Integer(),
   thread: ThreadSummary,
@@ -301,6 +311,11 @@ export const QueueItem = Type.Object({
   breached: Type.Boolean(),
   claimedBy: Nullable(UserRef),
   claimedAt: Nullable(DateTime),
+  assignedBy: Nullable(UserRef),
+  escalatedAt: Nullable(DateTime),
+  tier: Nullable(Type.String()),
+  priority: Type.Integer({ description: 'rank among items due at the same time, lower first: reason (flagged, rule, requested, unanswered), then tier (vip, enterprise, others)' }),
+  presence: Type.Array(ItemPresence),
   lastAgentActivityAt: Nullable(DateTime),
   resolvedAt: Nullable(DateTime),
   resolvedBy: Nullable(UserRef),
@@ -308,3 +323,42 @@ export const QueueItem = Type.Object({
 });
 
 export const StaffRequest = Type.Object({ threadId: Type.Integer(), status: QueueStatus });
+
+// The agent's workflow: notes, drafts, canned responses, private conversations, CSAT.
+
+export const StaffNote = Type.Object({ id: Type.Integer(), threadId: Type.Integer(), itemId: Nullable(Type.Integer()), author: UserRef, body: Type.String(), createdAt: DateTime });
+
+export const StaffDraft = Type.Object({
+  id: Type.Integer(),
+  thread: Type.Object({ id: Type.Integer(), title: Type.String(), category: Type.Object({ slug: Type.String(), name: Type.String() }) }),
+  itemId: Nullable(Type.Integer()),
+  author: UserRef,
+  body: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('returned')]),
+  reviewer: Nullable(UserRef),
+  reviewNote: Nullable(Type.String()),
+  postId: Nullable(Type.Integer()),
+  createdAt: DateTime,
+  reviewedAt: Nullable(DateTime),
+});
+
+export const CannedResponse = Type.Object({ id: Type.Integer(), title: Type.String(), body: Type.String(), createdBy: Nullable(UserRef), updatedAt: DateTime });
+
+export const ConversationSummary = Type.Object({
+  id: Type.Integer(),
+  subject: Type.String(),
+  thread: Type.Object({ id: Type.Integer(), title: Type.String() }),
+  customer: UserRef,
+  openedBy: UserRef,
+  createdAt: DateTime,
+  lastMessageAt: DateTime,
+  messageCount: Type.Integer(),
+});
+export const PrivateConversation = Type.Composite([
+  ConversationSummary,
+  Type.Object({
+    messages: Type.Array(Type.Object({ id: Type.Integer(), author: UserRef, bodyHtml: Type.String(), bodyMarkdown: Type.String(), createdAt: DateTime })),
+  }),
+]);
+
+export const CsatResponse = Type.Object({ itemId: Type.Integer(), score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Nullable(Type.String()), createdAt: DateTime });

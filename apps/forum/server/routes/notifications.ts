@@ -11,7 +11,7 @@ const NotificationIdParams = Type.Object({ id: NotificationId });
 
 const Notification = Type.Object({
   id: Type.Integer(),
-  kind: Type.Union([Type.Literal('reply'), Type.Literal('accepted'), Type.Literal('mention'), Type.Literal('badge'), Type.Literal('routed'), Type.Literal('flag_outcome')]),
+  kind: Type.Union([Type.Literal('reply'), Type.Literal('accepted'), Type.Literal('mention'), Type.Literal('badge'), Type.Literal('routed'), Type.Literal('flag_outcome'), Type.Literal('nudge'), Type.Literal('private_message'), Type.Literal('escalated')]),
   createdAt: DateTime,
   read: Type.Boolean(),
   text: Type.String({ description: 'one line for the list' }),

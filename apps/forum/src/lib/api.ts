@@ -120,7 +120,7 @@ function defaultMessage(status: number): string {
   return `Request failed (${status}).`;
 }
 
-async function send<T>(fetchFn: Fetch, method: string, path: string, body?: unknown): Promise<T> {
+export async function send<T>(fetchFn: Fetch, method: string, path: string, body?: unknown): Promise<T> {
   const attempt = async (refreshToken: boolean): Promise<Response> => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { moderation, queue } from '@forum/core';
-import { Cursor, DateTime, errorResponses, IdParams, Limit, QueueItem, QueueReason, ThreadSummary } from '@forum/forum/server/http/schemas';
+import { Cursor, DateTime, errorResponses, Id, IdParams, ItemPresence, Limit, QueueItem, QueueReason, ThreadSummary } from '@forum/forum/server/http/schemas';
 
 const ItemOut = Type.Object({ item: QueueItem });
 
@@ -37,11 +37,13 @@ export const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['queue'],
-        summary: 'Queue items: open ones by SLA due time then age, or resolved ones newest first; optionally one reason',
+        summary:
+          'Queue items: open ones by SLA due time, then reason (flagged, rule, requested, unanswered), then tier (vip, enterprise, others), then age; or resolved ones newest first. Optionally one reason, and (open) only mine or only unassigned',
         querystring: Type.Object(
           {
             status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
             reason: Type.Optional(QueueReason),
+            assignee: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('mine'), Type.Literal('unassigned')])),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },
@@ -77,5 +79,40 @@ export const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ item: await queue.resolveQueueItem(request.ctx, request.params.id, request.body ?? {}) }),
+  );
+
+  app.get(
+    '/queue/:id',
+    { schema: { tags: ['queue'], summary: 'One item (open or resolved) with its thread summary, holder and who has it open now', params: IdParams, response: { 200: ItemOut, ...errorResponses } } },
+    async (request) => ({ item: await queue.getQueueItem(request.ctx, request.params.id) }),
+  );
+
+  app.post(
+    '/queue/:id/assign',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags: ['queue'],
+        summary: 'Hand an item to an agent (supervisors and admins; 409 when resolved; 400 when the target is not staff)',
+        params: IdParams,
+        body: Type.Object({ agentId: Id }, { additionalProperties: false }),
+        response: { 200: ItemOut, ...errorResponses },
+      },
+    },
+    async (request) => ({ item: await queue.assignQueueItem(request.ctx, request.params.id, request.body) }),
+  );
+
+  app.post(
+    '/queue/:id/presence',
+    {
+      schema: {
+        tags: ['queue'],
+        summary: 'Say you are viewing or drafting on an item, or that you left; refresh it every ~20 s (it lasts config.queue.presenceSeconds)',
+        params: IdParams,
+        body: Type.Object({ state: Type.Union([Type.Literal('viewing'), Type.Literal('drafting'), Type.Literal('left')]) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ itemId: Type.Integer(), presence: Type.Array(ItemPresence) }), ...errorResponses },
+      },
+    },
+    async (request) => queue.setPresence(request.ctx, request.params.id, request.body),
   );
 };

@@ -3,12 +3,14 @@
 // the same origin. Mutations carry the double-submit CSRF token.
 import type { SessionUser } from '@forum/core/forum/types';
 import type { FlaggedPost, PostFlagsAction, PostFlagsOutcome, PostFlagsResolution } from '@forum/core/flags/types';
-import type { QueueItem, QueueReason } from '@forum/core/queue/types';
+import type { ItemPresence, PresenceState, QueueAssignee, QueueItem, QueueReason } from '@forum/core/queue/types';
+import type { AgentPatch, AgentProfile, Team, TeamInput, TeamPatch } from '@forum/core/teams/types';
 import { formatWait } from './format';
 
 export type Fetch = typeof fetch;
 
-export type { QueueItem, QueueReason, QueueResolution, QueueStatus } from '@forum/core/queue/types';
+export type { ItemPresence, PresenceState, QueueAssignee, QueueItem, QueueReason, QueueResolution, QueueStatus } from '@forum/core/queue/types';
+export type { AgentPatch, AgentProfile, Team, TeamInput, TeamPatch, WeeklyHours } from '@forum/core/teams/types';
 export type { FlaggedPost, FlagReason, PostFlag, PostFlagsAction, PostFlagsOutcome, PostFlagsResolution } from '@forum/core/flags/types';
 
 export interface FlaggedPostsPage {
@@ -119,7 +121,7 @@ function defaultMessage(status: number): string {
   return `Request failed (${status}).`;
 }
 
-async function send<T>(fetchFn: Fetch, method: string, path: string, body?: unknown): Promise<T> {
+export async function send<T>(fetchFn: Fetch, method: string, path: string, body?: unknown): Promise<T> {
   const attempt = async (refreshToken: boolean): Promise<Response> => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -161,8 +163,16 @@ export function api(fetchFn: Fetch = fetch) {
     login: (input: { login: string; password: string }) => post<{ user: SessionUser }>('/api/auth/login', input),
     logout: () => post<void>('/api/auth/logout'),
 
-    queue: (input: { status?: QueueView; reason?: QueueReason | null; limit?: number; cursor?: string | null } = {}) =>
-      get<QueuePage>(`/api/queue${query({ ...input })}`),
+    queue: (input: { status?: QueueView; reason?: QueueReason | null; assignee?: QueueAssignee | null; limit?: number; cursor?: string | null } = {}) =>
+      get<QueuePage>(`/api/queue${query({ ...input, assignee: input.assignee === 'all' ? null : input.assignee })}`),
+    queueItem: (id: number) => get<{ item: QueueItem }>(`/api/queue/${id}`),
+    assign: (id: number, agentId: number) => post<{ item: QueueItem }>(`/api/queue/${id}/assign`, { agentId }),
+    presence: (id: number, state: PresenceState | 'left') => post<{ itemId: number; presence: ItemPresence[] }>(`/api/queue/${id}/presence`, { state }),
+    teams: () => get<{ teams: Team[] }>('/api/teams'),
+    createTeam: (input: TeamInput) => post<{ team: Team }>('/api/teams', input),
+    updateTeam: (id: number, patch: TeamPatch) => send<{ team: Team }>(fetchFn, 'PATCH', `/api/teams/${id}`, patch),
+    agents: () => get<{ agents: AgentProfile[] }>('/api/agents'),
+    updateAgent: (id: number, patch: AgentPatch) => send<{ agent: AgentProfile }>(fetchFn, 'PATCH', `/api/agents/${id}`, patch),
     claim: (id: number) => post<{ item: QueueItem }>(`/api/queue/${id}/claim`),
     release: (id: number) => post<{ item: QueueItem }>(`/api/queue/${id}/release`),
     resolve: (id: number, note: string | null) => post<{ item: QueueItem }>(`/api/queue/${id}/resolve`, note ? { note } : {}),

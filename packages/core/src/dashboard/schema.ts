@@ -1,4 +1,4 @@
-import { date, index, integer, jsonb, pgTable, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.js';
 import { queueItems } from '../queue/schema.js';
 
@@ -31,4 +31,65 @@ export const qaReviews = pgTable(
     uniqueIndex('qa_reviews_item_idx').on(t.itemId),
     index('qa_reviews_agent_week_idx').on(t.agentId, t.weekStart),
   ],
+);
+
+/**
+ * The dashboard's numbers for one finished UTC day, so a request over 14 days or 12 weeks reads
+ * at most 92 small rows instead of every thread and queue item in the range; today is always
+ * computed live. Filled by the `dashboard.rollup` job and, for a finished day that has no row
+ * yet, by the first request that needs it (queries.ts `dailyRows` defines every column, for the
+ * stored days and for today alike). Durations are kept as every case's minutes, sorted, so the
+ * median and 90th percentile of any range stay exact.
+ */
+export const dashboardDaily = pgTable('dashboard_daily', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  computedAt: timestamp('computed_at', { withTimezone: true }).notNull(),
+  /** threads created that day (deleted ones left out) */
+  incoming: integer('incoming').notNull(),
+  /** of those, answered or solved by the community (before closing, for closed ones) */
+  answered: integer('answered').notNull(),
+  /** of the answered ones, those with an item an agent resolved by answering */
+  agentAnswered: integer('agent_answered').notNull(),
+  /** created → first peer reply, minutes, ascending */
+  peerMinutes: doublePrecision('peer_minutes').array().notNull(),
+  /** queue items opened that day, per reason */
+  openedUnanswered: integer('opened_unanswered').notNull(),
+  openedFlagged: integer('opened_flagged').notNull(),
+  openedRequested: integer('opened_requested').notNull(),
+  openedRule: integer('opened_rule').notNull(),
+  /** items opened that day: opened → first staff reply, minutes, ascending */
+  firstResponseMinutes: doublePrecision('first_response_minutes').array().notNull(),
+  /** items resolved that day, by resolution */
+  resolvedAgent: integer('resolved_agent').notNull(),
+  resolvedAssisted: integer('resolved_assisted').notNull(),
+  resolvedCommunity: integer('resolved_community').notNull(),
+  /** items an agent resolved that day (answered or assisted): opened → resolved, minutes, ascending */
+  resolutionMinutes: doublePrecision('resolution_minutes').array().notNull(),
+  /** items due that day and not resolved by their due time */
+  slaBreaches: integer('sla_breaches').notNull(),
+  flagsRaised: integer('flags_raised').notNull(),
+  /** of the flags raised that day, those handled since */
+  flagsHandled: integer('flags_handled').notNull(),
+  /** CSAT answers given that day: how many scored 1, 2, 3, 4, 5 */
+  csatScores: integer('csat_scores').array().notNull(),
+  /** items open at the day's end, per reason */
+  queueUnanswered: integer('queue_unanswered').notNull(),
+  queueFlagged: integer('queue_flagged').notNull(),
+  queueRequested: integer('queue_requested').notNull(),
+  queueRule: integer('queue_rule').notNull(),
+});
+
+/** Per agent and finished UTC day: claims and assignments received, items resolved by answering and by assisting. */
+export const dashboardAgentDaily = pgTable(
+  'dashboard_agent_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    agentId: integer('agent_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    assigned: integer('assigned').notNull(),
+    resolved: integer('resolved').notNull(),
+    assisted: integer('assisted').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.agentId] })],
 );

@@ -15,6 +15,11 @@ export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {
   'flags.post.resolved': ['notifications.flag_outcome'],
   'polls.poll.created': ['badges.evaluate'],
   'watched_words.post.matched': ['queue.rule_matched'],
+  // automatic assignment when an item opens or comes back to the queue; supervisors hear of escalations
+  'queue.item.opened': ['queue.auto_assign'],
+  'queue.item.released': ['queue.auto_assign'],
+  'queue.item.claim_expired': ['queue.auto_assign'],
+  'queue.item.escalated': ['notifications.escalated'],
 };
 
 /** Job kinds started by an event, in a stable order. */

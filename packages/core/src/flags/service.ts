@@ -214,7 +214,8 @@ export async function resolvePostFlags(
         const [author] = await tx.select({ id: users.id, handle: users.handle, role: users.role }).from(users).where(eq(users.id, post.authorId));
         if (!can(actor, 'member.silence', { id: author.id, role: author.role })) throw new Invalid({ silenceAuthorHours: 'this author cannot be silenced (staff)' });
         const reason = `Agreed flags on post #${postId}${note ? `: ${note}` : ''}`.slice(0, 500);
-        silencedUntil = (await silenceMember(inTx, author.handle, { until: new Date(now.getTime() + hours * 3_600_000), reason })).silencedUntil;
+        // the resolution's own audit row records the silence: one row per action
+        silencedUntil = (await silenceMember(inTx, author.handle, { until: new Date(now.getTime() + hours * 3_600_000), reason }, { audited: false })).silencedUntil;
       }
       if (action === 'delete' && !deleted) {
         await deletePost(inTx, postId);
@@ -247,7 +248,7 @@ export async function resolvePostFlags(
       subjectType: 'post',
       subjectId: postId,
       reason: note,
-      data: { outcome: input.outcome, action, flagIds, threadId: post.threadId, authorId: post.authorId, silenceAuthorHours: hours },
+      data: { outcome: input.outcome, action, flagIds, threadId: post.threadId, authorId: post.authorId, silenceAuthorHours: hours, silencedUntil },
       at: now,
     });
     const resolution: PostFlagsResolution = {

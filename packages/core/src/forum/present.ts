@@ -35,6 +35,7 @@ export function presentThreadDetail(row: ThreadRow, actor: Actor | null): Thread
   return {
     ...presentThreadSummary(row),
     acceptedPostId: row.acceptedPostId,
+    takenPrivateAt: row.takenPrivateAt ? iso(row.takenPrivateAt) : null,
     abilities: threadAbilities(actor, threadTarget(row)),
   };
 }
@@ -61,6 +62,7 @@ export function presentPost(row: PostRow, thread: ThreadTarget & { acceptedPostI
     deleted,
     held: row.heldAt !== null,
     hidden,
+    staffVerifiedAt: row.staffVerifiedAt ? iso(row.staffVerifiedAt) : null,
     createdAt: iso(row.createdAt),
     editedAt: row.editedAt ? iso(row.editedAt) : null,
     revisionCount: row.revisionCount,

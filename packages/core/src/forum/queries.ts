@@ -29,6 +29,7 @@ export const threadColumns = {
   authorRole: users.role,
   tags: tagSlugs,
   heldAt: threads.heldAt,
+  takenPrivateAt: threads.takenPrivateAt,
   pinnedAt: threads.pinnedAt,
   mergedIntoId: threads.mergedIntoId,
 };
@@ -150,6 +151,7 @@ export function postColumns(viewerId: number) {
     deletedAt: posts.deletedAt,
     heldAt: posts.heldAt,
     hiddenAt: posts.hiddenAt,
+    staffVerifiedAt: posts.staffVerifiedAt,
     authorExpertIn,
     myVote: sql<number>`coalesce(${voter.value}, 0)`.mapWith(Number),
   };

@@ -103,11 +103,16 @@ export async function listThreads(ctx: Ctx, input: ListThreadsInput): Promise<{ 
     if (!tag) throw new NotFound('Tag', 'tag_not_found');
     filter.tagId = tag.id;
   }
+  // A category's latest list starts with its pinned threads, on the first page only; the keyset
+  // pages after it leave them out, so paging stays stable.
+  const pins = filter.categoryId !== undefined && filter.list === 'latest';
+  if (pins) filter.unpinned = true;
+  const pinned = pins && !after ? await q.listPinnedThreadRows(ctx.db, filter.categoryId!) : [];
   const rows = await q.listThreadRows(ctx.db, filter, limit + 1, after && { at: new Date(after[0]), id: after[1] });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    threads: page.map(presentThreadSummary),
+    threads: [...pinned, ...page].map(presentThreadSummary),
     nextCursor: rows.length > limit && last ? encodeCursor([last.lastActivityAt.toISOString(), last.id]) : null,
   };
 }
@@ -128,8 +133,9 @@ export async function getThread(
   if (!row || (row.heldAt && !seesHeld(ctx.actor, row.authorId))) throw new NotFound('Thread', 'thread_not_found');
   const page = postRows.slice(0, limit);
   const target = { ...threadTarget(row), acceptedPostId: row.acceptedPostId };
+  const mergedInto = row.mergedIntoId ? await q.getThreadRow(ctx.db, row.mergedIntoId) : undefined;
   return {
-    thread: presentThreadDetail(row, ctx.actor),
+    thread: { ...presentThreadDetail(row, ctx.actor), ...(mergedInto ? { mergedInto: { id: mergedInto.id, title: mergedInto.title } } : {}) },
     posts: page.map((p) => presentPost(p, target, ctx.actor)),
     nextCursor: postRows.length > limit ? encodeCursor(page[page.length - 1].position) : null,
   };

@@ -62,7 +62,7 @@ export interface ThreadSummary {
   createdAt: string;
   lastActivityAt: string;
   /** present (true) when staff pinned it: it leads its category's listing */
-  pinned?: true;
+  pinned?: boolean;
 }
 
 export interface ThreadAbilities {
@@ -77,6 +77,8 @@ export interface ThreadAbilities {
 
 export interface ThreadDetail extends ThreadSummary {
   acceptedPostId: number | null;
+  /** staff moved the conversation with the asker to a private channel */
+  takenPrivateAt: string | null;
   abilities: ThreadAbilities;
   /** present when staff merged this thread into another: readers are sent there */
   mergedInto?: { id: number; title: string };
@@ -108,6 +110,8 @@ export interface Post {
    * author and staff still read it
    */
   hidden: boolean;
+  /** an agent marked this peer answer as verified by staff */
+  staffVerifiedAt: string | null;
   createdAt: string;
   editedAt: string | null;
   revisionCount: number;

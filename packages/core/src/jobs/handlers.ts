@@ -3,6 +3,8 @@ import { BADGE_JOB, runBadgeJob } from '../badges/service.js';
 import { notificationJobHandlers } from '../notifications/jobs.js';
 import { evaluateTrustForEvent } from '../reputation/trust.js';
 import { queueJobHandlers } from '../queue/service.js';
+import { qaJobHandlers } from '../dashboard/qa.js';
+import { rollupJobHandlers } from '../dashboard/rollup.js';
 
 /**
  * Every background job kind and the code that runs it. Event subscriptions (which events start
@@ -13,4 +15,6 @@ export const jobHandlers: JobHandlers = {
   [BADGE_JOB]: runBadgeJob,
   'trust.evaluate': evaluateTrustForEvent,
   ...queueJobHandlers,
+  ...qaJobHandlers,
+  ...rollupJobHandlers,
 };

@@ -94,16 +94,24 @@ export async function setTrustLevel(ctx: Ctx, handle: string, input: { level: nu
 /**
  * Silences a member until a time (staff, on members only): they can read but not post, edit,
  * vote, flag or cast ballots. A reason is required; a new silence replaces the old one.
- * Audited as member.silenced; emits members.member.silenced to the member's room.
+ * Audited as member.silenced, unless the caller's own audit row covers it (`audited: false`, as
+ * when a flag resolution silences the author); emits members.member.silenced to the member's room.
  */
-export async function silenceMember(ctx: Ctx, handle: string, input: { until: string | Date; reason: string }): Promise<MemberStatus> {
+export async function silenceMember(
+  ctx: Ctx,
+  handle: string,
+  input: { until: string | Date; reason: string },
+  options: { audited?: boolean } = {},
+): Promise<MemberStatus> {
   const reason = checkReason(input.reason, true);
   const now = ctx.now();
   const until = checkUntil(input.until, now);
   return ctx.db.transaction(async (tx) => {
     const { actor, member } = await lockMember(tx, ctx.actor, handle, 'member.silence');
     const updated = await updateMember(tx, member.id, { silencedUntil: until });
-    await recordAudit(tx, { actorId: actor.id, action: 'member.silenced', subjectType: 'user', subjectId: member.id, reason, data: { until: until.toISOString() }, at: now });
+    if (options.audited !== false) {
+      await recordAudit(tx, { actorId: actor.id, action: 'member.silenced', subjectType: 'user', subjectId: member.id, reason, data: { until: until.toISOString() }, at: now });
+    }
     await appendEvent(tx, 'members.member.silenced', [`user:${member.id}`], { silencedUntil: until.toISOString() }, { userId: member.id });
     return presentStatus(updated, now);
   });

@@ -62,3 +62,8 @@ export async function listUnansweredPastWindow(
     nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
   };
 }
+
+// The console's moderation actions, the audit log and the approval list live beside this file.
+export * from './actions.js';
+export * from './audit-log.js';
+export * from './approvals.js';

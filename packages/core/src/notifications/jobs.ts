@@ -1,5 +1,5 @@
 import type { JobHandlers, JobPayload } from '../events/jobs.js';
-import { notifyAnswerAccepted, notifyBadgeAwarded, notifyFlagOutcome, notifyReplyCreated, notifyThreadCreated } from './service.js';
+import { notifyAnswerAccepted, notifyBadgeAwarded, notifyEscalated, notifyFlagOutcome, notifyReplyCreated, notifyThreadCreated } from './service.js';
 import type { NotificationBadge } from './types.js';
 
 // The notification jobs and the events that start them (events/subscriptions.ts lists the same
@@ -12,6 +12,7 @@ export const NOTIFICATION_JOBS = {
   answerAccepted: 'notifications.answer_accepted',
   badgeAwarded: 'notifications.badge_awarded',
   flagOutcome: 'notifications.flag_outcome',
+  escalated: 'notifications.escalated',
 } as const;
 
 function id(payload: JobPayload, name: string): number {
@@ -44,6 +45,14 @@ function badgeOf(payload: JobPayload): { badge: NotificationBadge; userHandle: s
 }
 
 export const notificationJobHandlers: JobHandlers = {
+  [NOTIFICATION_JOBS.escalated]: async (ctx, payload) => {
+    await notifyEscalated(ctx, {
+      itemId: id(payload, 'itemId'),
+      threadId: id(payload, 'threadId'),
+      threadTitle: text(payload.facts?.threadTitle) ?? '',
+      supervisorIds: ids(payload, 'supervisorIds'),
+    });
+  },
   [NOTIFICATION_JOBS.threadCreated]: async (ctx, payload) => {
     const kind = payload.facts?.kind;
     await notifyThreadCreated(ctx, {

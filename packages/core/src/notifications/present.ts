@@ -21,15 +21,22 @@ function lineFor(row: NotificationRow): string {
       const topics = (d.tags ?? []).map((t) => t.name).join(', ');
       return topics ? `A question for experts in ${topics}: ${quoted(d.threadTitle)}` : `A question for you: ${quoted(d.threadTitle)}`;
     }
+    case 'escalated':
+      return `Escalated to supervisors: ${quoted(d.threadTitle)} is still waiting in the agents' queue`;
     case 'flag_outcome':
       return d.flagOutcome === 'agreed'
         ? `Moderators agreed with your flag on a post in ${quoted(d.threadTitle)}`
         : `Moderators reviewed your flag on a post in ${quoted(d.threadTitle)} and left the post up`;
+    case 'nudge':
+      return `${who} from staff thinks you can help with ${quoted(d.threadTitle)}`;
+    case 'private_message':
+      return `${who} from staff wrote to you privately about ${quoted(d.threadTitle)}`;
   }
 }
 
 function linkFor(row: NotificationRow): string {
   if (row.kind === 'badge') return row.data.userHandle ? `/u/${encodeURIComponent(row.data.userHandle)}` : '/';
+  if (row.kind === 'private_message' && row.data.conversationId) return `/private/${row.data.conversationId}`;
   if (row.threadId === null) return '/';
   return row.postId !== null && row.kind !== 'routed' ? `/t/${row.threadId}#post-${row.postId}` : `/t/${row.threadId}`;
 }

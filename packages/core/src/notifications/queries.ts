@@ -19,6 +19,8 @@ export interface NotificationData {
   windowEndsAt?: string;
   /** flag outcomes */
   flagOutcome?: 'agreed' | 'disagreed';
+  /** private messages: the staff–customer conversation */
+  conversationId?: number;
 }
 
 export type NotificationRow = Omit<typeof notifications.$inferSelect, 'kind' | 'data'> & { kind: NotificationKind; data: NotificationData };

@@ -233,6 +233,70 @@ export async function notifyFlagOutcome(ctx: Ctx, facts: FlagOutcomeFacts): Prom
   });
 }
 
+export interface StaffNotice {
+  kind: 'nudge' | 'private_message';
+  userId: number;
+  /** what made it (`nudge:thread:4:7`, `private_message:12`), so it is sent once */
+  dedupeKey: string;
+  thread: { id: number; title: string };
+  staff: { id: number; handle: string; displayName: string };
+  excerpt: string | null;
+  conversationId?: number;
+}
+
+/**
+ * A notice from staff to one member, inside the staff action's transaction: an agent nudging an
+ * expert about a thread, or writing in a private conversation. Emits notifications.created.
+ */
+export async function notifyFromStaff(tx: Executor, notice: StaffNotice, at: Date): Promise<Notification[]> {
+  await q.lockRecipients(tx, [notice.userId]);
+  return deliver(tx, [
+    {
+      userId: notice.userId,
+      kind: notice.kind,
+      dedupeKey: notice.dedupeKey,
+      threadId: notice.thread.id,
+      actorId: notice.staff.id,
+      data: {
+        threadTitle: notice.thread.title,
+        actor: { handle: notice.staff.handle, displayName: notice.staff.displayName },
+        ...(notice.excerpt ? { excerpt: excerpt(notice.excerpt) } : {}),
+        ...(notice.conversationId ? { conversationId: notice.conversationId } : {}),
+      },
+      createdAt: at,
+    },
+  ]);
+}
+
+export interface EscalatedFacts {
+  itemId: number;
+  threadId: number;
+  threadTitle: string;
+  supervisorIds: number[];
+}
+
+/**
+ * Job for queue.item.escalated: tells the supervisors that an item waited too long, once per
+ * supervisor and item. Emits notifications.created per supervisor.
+ */
+export async function notifyEscalated(ctx: Ctx, facts: EscalatedFacts): Promise<Notification[]> {
+  return ctx.db.transaction(async (tx) => {
+    await q.lockRecipients(tx, facts.supervisorIds);
+    const now = ctx.now();
+    return deliver(
+      tx,
+      facts.supervisorIds.map((userId) => ({
+        userId,
+        kind: 'escalated' as const,
+        dedupeKey: `escalated:item:${facts.itemId}`,
+        threadId: facts.threadId,
+        data: { threadTitle: facts.threadTitle },
+        createdAt: now,
+      })),
+    );
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The member's own list
 

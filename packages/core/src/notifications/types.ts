@@ -1,6 +1,6 @@
 // The shapes the notifications API returns and pushes. The UI imports these as types only.
 
-export type NotificationKind = 'reply' | 'accepted' | 'mention' | 'badge' | 'routed' | 'flag_outcome';
+export type NotificationKind = 'reply' | 'accepted' | 'mention' | 'badge' | 'routed' | 'flag_outcome' | 'nudge' | 'private_message' | 'escalated';
 
 export interface NotificationActor {
   id: number;

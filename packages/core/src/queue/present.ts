@@ -1,6 +1,6 @@
 import { presentThreadSummary, presentUserRef } from '../forum/present.js';
-import type { QueueListRow } from './queries.js';
-import type { QueueItem, QueueReason } from './types.js';
+import type { PresenceRow, QueueListRow } from './queries.js';
+import type { ItemPresence, QueueItem, QueueReason } from './types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -8,7 +8,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * A queue item for the console. Time left runs to the SLA due time from `now` while the item is
  * open, and from its resolution once resolved (how much margin the agents had; negative = breached).
  */
-export function presentQueueItem(row: QueueListRow, now: Date): QueueItem {
+export function presentQueueItem(row: QueueListRow, now: Date, presence: ItemPresence[] = []): QueueItem {
   const { item } = row;
   const until = item.resolvedAt ?? now;
   const minutesLeft = Math.floor((item.dueAt.getTime() - until.getTime()) / 60_000);
@@ -30,6 +30,14 @@ export function presentQueueItem(row: QueueListRow, now: Date): QueueItem {
         ? presentUserRef(item.claimedById, row.claimerHandle, row.claimerDisplayName, row.claimerRole)
         : null,
     claimedAt: iso(item.claimedAt),
+    assignedBy:
+      item.assignedById !== null && row.assignerHandle !== null && row.assignerDisplayName !== null && row.assignerRole !== null
+        ? presentUserRef(item.assignedById, row.assignerHandle, row.assignerDisplayName, row.assignerRole)
+        : null,
+    escalatedAt: iso(item.escalatedAt),
+    tier: item.tier,
+    priority: item.priority,
+    presence,
     lastAgentActivityAt: iso(item.lastAgentActivityAt),
     resolvedAt: iso(item.resolvedAt),
     resolvedBy:
@@ -38,4 +46,19 @@ export function presentQueueItem(row: QueueListRow, now: Date): QueueItem {
         : null,
     resolution: item.resolution,
   };
+}
+
+export function presentPresence(row: PresenceRow): ItemPresence {
+  return { user: presentUserRef(row.userId, row.handle, row.displayName, row.role), state: row.state, seenAt: row.seenAt.toISOString() };
+}
+
+/** Fresh presence rows grouped by item. */
+export function presenceByItem(rows: PresenceRow[]): Map<number, ItemPresence[]> {
+  const out = new Map<number, ItemPresence[]>();
+  for (const row of rows) {
+    const list = out.get(row.itemId) ?? [];
+    list.push(presentPresence(row));
+    out.set(row.itemId, list);
+  }
+  return out;
 }

@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Executor } from '../db/client.js';
+import type { Db, Executor } from '../db/client.js';
 import { users } from '../accounts/schema.js';
 import { flags } from '../flags/schema.js';
 import { categories, posts, threads } from '../forum/schema.js';
 import { threadColumns } from '../forum/queries.js';
+import { queuePresence, teams } from '../teams/schema.js';
 import { queueItems } from './schema.js';
 import type { QueueReason } from './types.js';
 
@@ -38,9 +39,14 @@ export async function lockThreadState(db: Executor, threadId: number) {
       slaMinutes: categories.slaMinutes,
       flagThreshold: categories.flagThreshold,
       communityAnswered,
+      teamId: teams.id,
+      timezone: teams.timezone,
+      hours: teams.hours,
+      holidays: teams.holidays,
     })
     .from(threads)
     .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .leftJoin(teams, eq(teams.id, categories.teamId))
     .where(and(eq(threads.id, threadId), sql`${threads.deletedAt} is null`))
     .for('update', { of: threads });
   return row;
@@ -81,53 +87,141 @@ export async function openFlagWeight(db: Executor, postId: number): Promise<numb
   return row?.weight ?? 0;
 }
 
+/** An escalated item stays escalated while someone holds it; any other open item becomes claimed. */
+const heldStatus = sql`(case when ${queueItems.escalatedAt} is null then 'claimed' else 'escalated' end)::queue_status`;
+/** Back in the queue: queued, or still escalated. */
+export const waitingStatus = sql`(case when ${queueItems.escalatedAt} is null then 'queued' else 'escalated' end)::queue_status`;
+
 /**
- * Claims a queued item for `agentId` in one conditional statement: it wins only while the item
- * waits in the queue, so of two agents claiming at once exactly one gets a row back.
+ * Claims an item nobody holds for `agentId` in one conditional statement: it wins only while the
+ * item is open and unheld, so of two agents claiming at once exactly one gets a row back.
  */
 export async function claimItem(db: Executor, id: number, agentId: number, now: Date): Promise<QueueItemRow | undefined> {
   const [row] = await db
     .update(queueItems)
-    .set({ status: 'claimed', claimedById: agentId, claimedAt: now, lastAgentActivityAt: now })
-    .where(and(eq(queueItems.id, id), eq(queueItems.status, 'queued')))
+    .set({ status: heldStatus, claimedById: agentId, claimedAt: now, lastAgentActivityAt: now, assignedById: null })
+    .where(and(eq(queueItems.id, id), ne(queueItems.status, 'resolved'), isNull(queueItems.claimedById)))
     .returning();
   return row;
 }
 
-const claimer = alias(users, 'claimer');
-const resolver = alias(users, 'resolver');
-
-export interface QueueFilter {
-  open: boolean;
-  reason?: QueueReason;
-  ids?: number[];
+/** Hands a locked open item to `agentId` (a supervisor's assignment, or automatic: `by` null). */
+export async function assignItem(db: Executor, id: number, agentId: number, by: number | null, now: Date): Promise<QueueItemRow> {
+  const [row] = await db
+    .update(queueItems)
+    .set({ status: heldStatus, claimedById: agentId, claimedAt: now, lastAgentActivityAt: now, assignedById: by })
+    .where(eq(queueItems.id, id))
+    .returning();
+  return row;
 }
 
-/** Open items: [dueAt, openedAt, id]; resolved ones: [resolvedAt, id]. */
-export type QueueKeyset = [Date, Date, number] | [Date, number];
+/** Returns a locked item to the queue: nobody holds it. */
+export async function unclaimItem(db: Executor, id: number, now: Date): Promise<QueueItemRow> {
+  const [row] = await db
+    .update(queueItems)
+    .set({ status: waitingStatus, claimedById: null, claimedAt: null, assignedById: null, lastAgentActivityAt: now })
+    .where(eq(queueItems.id, id))
+    .returning();
+  return row;
+}
 
-/**
- * Queue items with their thread summary and agents, in one query: open ones by SLA due time
- * then age (queue_items_open_due_idx), resolved ones newest first. Items of deleted threads are
- * left out.
- */
-export async function listItemRows(db: Executor, filter: QueueFilter, limit: number, after?: QueueKeyset) {
-  const conditions: (SQL | undefined)[] = [
-    filter.open ? ne(queueItems.status, 'resolved') : eq(queueItems.status, 'resolved'),
-    sql`${threads.deletedAt} is null`,
-  ];
-  if (filter.reason) conditions.push(sql`${filter.reason} = any(${queueItems.reasons})`);
-  if (filter.ids) conditions.push(inArray(queueItems.id, filter.ids));
-  if (after && after.length === 3) {
-    const [due, opened, id] = after;
-    conditions.push(sql`(${queueItems.dueAt}, ${queueItems.openedAt}, ${queueItems.id}) > (${due}, ${opened}, ${id})`);
-  } else if (after) {
-    const [resolved, id] = after;
-    conditions.push(or(lt(queueItems.resolvedAt, resolved), and(eq(queueItems.resolvedAt, resolved), lt(queueItems.id, id))));
-  }
+// ---------------------------------------------------------------------------------------------
+// Presence: who has an item open in the console
+
+export async function upsertPresence(db: Executor, itemId: number, userId: number, state: 'viewing' | 'drafting', at: Date): Promise<void> {
+  await db
+    .insert(queuePresence)
+    .values({ itemId, userId, state, seenAt: at })
+    .onConflictDoUpdate({ target: [queuePresence.itemId, queuePresence.userId], set: { state, seenAt: at } });
+}
+
+export async function deletePresence(db: Executor, itemId: number, userId: number): Promise<void> {
+  await db.delete(queuePresence).where(and(eq(queuePresence.itemId, itemId), eq(queuePresence.userId, userId)));
+}
+
+/** Fresh presence (seen after `since`) on the given items, first comers first. */
+export async function listPresence(db: Executor, itemIds: number[], since: Date) {
+  if (!itemIds.length) return [];
   return db
     .select({
-      item: queueItems,
+      itemId: queuePresence.itemId,
+      state: queuePresence.state,
+      seenAt: queuePresence.seenAt,
+      userId: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+      role: users.role,
+    })
+    .from(queuePresence)
+    .innerJoin(users, eq(users.id, queuePresence.userId))
+    .where(and(inArray(queuePresence.itemId, itemIds), gt(queuePresence.seenAt, since)))
+    .orderBy(asc(queuePresence.itemId), asc(queuePresence.seenAt), asc(users.id));
+}
+
+export type PresenceRow = Awaited<ReturnType<typeof listPresence>>[number];
+
+const claimer = alias(users, 'claimer');
+const resolver = alias(users, 'resolver');
+const assigner = alias(users, 'assigner');
+
+export interface QueueFilter {
+  /** open items, resolved ones, or (undefined) either: for looking items up by id */
+  open?: boolean;
+  reason?: QueueReason;
+  ids?: number[];
+  /** open items held by this agent */
+  claimedBy?: number;
+  /** open items nobody holds */
+  unclaimed?: boolean;
+}
+
+/** Open items: [dueAt, priority, openedAt, id]; resolved ones: [resolvedAt, id]. */
+export type QueueKeyset = [Date, number, Date, number] | [Date, number];
+
+/** Which clauses a listing has; its values travel as placeholders, so one shape is one statement. */
+interface ListShape {
+  open: boolean | undefined;
+  reason: boolean;
+  ids: boolean;
+  claimedBy: boolean;
+  unclaimed: boolean;
+  after: 0 | 2 | 4;
+}
+
+const p = sql.placeholder;
+
+/**
+ * The listing in two steps: the page of items first, from the open (or resolved) partial index in
+ * its own order, leaving out items of deleted threads, and only then the thread summaries and
+ * agents of those few rows. The status tests are literals, not parameters, so PostgreSQL can
+ * prove the partial index applies even in a prepared statement's generic plan.
+ */
+function buildList(db: Executor, s: ListShape) {
+  const conditions: (SQL | undefined)[] = [
+    s.open === undefined ? undefined : s.open ? sql`${queueItems.status} <> 'resolved'` : sql`${queueItems.status} = 'resolved'`,
+    sql`not exists (select 1 from ${threads} where ${threads.id} = ${queueItems.threadId} and ${threads.deletedAt} is not null)`,
+    s.reason ? sql`${p('reason')}::text = any(${queueItems.reasons})` : undefined,
+    s.ids ? sql`${queueItems.id} = any(${p('ids')}::int[])` : undefined,
+    s.claimedBy ? sql`${queueItems.claimedById} = ${p('claimedBy')}::int` : undefined,
+    s.unclaimed ? isNull(queueItems.claimedById) : undefined,
+    s.after === 4
+      ? sql`(${queueItems.dueAt}, ${queueItems.priority}, ${queueItems.openedAt}, ${queueItems.id}) > (${p('due')}::timestamptz, ${p('priority')}::smallint, ${p('opened')}::timestamptz, ${p('id')}::int)`
+      : s.after === 2
+        ? sql`(${queueItems.resolvedAt}, ${queueItems.id}) < (${p('resolved')}::timestamptz, ${p('id')}::int)`
+        : undefined,
+  ];
+  const byDue = s.open !== false;
+  const page = db
+    .select()
+    .from(queueItems)
+    .where(and(...conditions))
+    .orderBy(...(byDue ? [asc(queueItems.dueAt), asc(queueItems.priority), asc(queueItems.openedAt), asc(queueItems.id)] : [desc(queueItems.resolvedAt), desc(queueItems.id)]))
+    .limit(p('limit'))
+    .as('page');
+  const item = Object.fromEntries(Object.keys(getTableColumns(queueItems)).map((k) => [k, page[k as keyof typeof page._.selectedFields]])) as typeof page._.selectedFields;
+  return db
+    .select({
+      item,
       thread: threadColumns,
       firstPeerReplyAt: threads.firstPeerReplyAt,
       claimerHandle: claimer.handle,
@@ -136,16 +230,102 @@ export async function listItemRows(db: Executor, filter: QueueFilter, limit: num
       resolverHandle: resolver.handle,
       resolverDisplayName: resolver.displayName,
       resolverRole: resolver.role,
+      assignerHandle: assigner.handle,
+      assignerDisplayName: assigner.displayName,
+      assignerRole: assigner.role,
     })
-    .from(queueItems)
-    .innerJoin(threads, eq(threads.id, queueItems.threadId))
+    .from(page)
+    .innerJoin(threads, eq(threads.id, page.threadId))
     .innerJoin(categories, eq(categories.id, threads.categoryId))
     .innerJoin(users, eq(users.id, threads.authorId))
-    .leftJoin(claimer, eq(claimer.id, queueItems.claimedById))
-    .leftJoin(resolver, eq(resolver.id, queueItems.resolvedById))
-    .where(and(...conditions))
-    .orderBy(...(filter.open ? [asc(queueItems.dueAt), asc(queueItems.openedAt), asc(queueItems.id)] : [desc(queueItems.resolvedAt), desc(queueItems.id)]))
-    .limit(limit);
+    .leftJoin(claimer, eq(claimer.id, page.claimedById))
+    .leftJoin(resolver, eq(resolver.id, page.resolvedById))
+    .leftJoin(assigner, eq(assigner.id, page.assignedById))
+    .orderBy(...(byDue ? [asc(page.dueAt), asc(page.priority), asc(page.openedAt), asc(page.id)] : [desc(page.resolvedAt), desc(page.id)]));
+}
+
+type ListStatement = ReturnType<ReturnType<typeof buildList>['prepare']>;
+
+// The console's queue listing is read on every agent's screen all day: outside transactions its
+// statements are named prepared statements (one per shape), built once per pool and planned
+// once per connection, as the thread page's are.
+const preparedLists = new WeakMap<Db, Map<string, ListStatement>>();
+
+/**
+ * Queue items with their thread summary and agents: open ones by SLA due time, then priority
+ * (reason, tier), then age (queue_items_open_priority_idx), resolved ones newest first. Items of
+ * deleted threads are left out.
+ */
+export async function listItemRows(db: Executor, filter: QueueFilter, limit: number, after?: QueueKeyset) {
+  const shape: ListShape = {
+    open: filter.open,
+    reason: filter.reason !== undefined,
+    ids: filter.ids !== undefined,
+    claimedBy: filter.claimedBy !== undefined,
+    unclaimed: filter.unclaimed === true,
+    after: after ? after.length : 0,
+  };
+  const values: Record<string, unknown> = { limit, reason: filter.reason, ids: filter.ids, claimedBy: filter.claimedBy };
+  if (after?.length === 4) Object.assign(values, { due: after[0], priority: after[1], opened: after[2], id: after[3] });
+  else if (after) Object.assign(values, { resolved: after[0], id: after[1] });
+  if ('rollback' in db || shape.ids) return buildList(db, shape).execute(values);
+  let statements = preparedLists.get(db);
+  if (!statements) preparedLists.set(db, (statements = new Map()));
+  const name = `queue_list_${shape.open === undefined ? 'any' : shape.open ? 'open' : 'resolved'}${shape.reason ? '_reason' : ''}${shape.claimedBy ? '_mine' : ''}${shape.unclaimed ? '_unclaimed' : ''}${shape.after ? '_after' : ''}`;
+  let statement = statements.get(name);
+  if (!statement) statements.set(name, (statement = buildList(db, shape).prepare(name)));
+  return statement.execute(values);
 }
 
 export type QueueListRow = Awaited<ReturnType<typeof listItemRows>>[number];
+
+/** What automatic assignment needs about an item's thread: its team, its author, and the words skills match. */
+export async function getAssignmentTarget(db: Executor, threadId: number) {
+  const [row] = await db
+    .select({
+      teamId: teams.id,
+      autoAssign: teams.autoAssign,
+      authorId: threads.authorId,
+      title: threads.title,
+      tags: sql<string[]>`array(select tg.slug from thread_tags tt join tags tg on tg.id = tt.tag_id where tt.thread_id = ${threads.id})`,
+    })
+    .from(threads)
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .leftJoin(teams, eq(teams.id, categories.teamId))
+    .where(eq(threads.id, threadId));
+  return row;
+}
+
+/** The agent who resolved the customer's (a thread author's) most recent item, for last-agent routing. */
+export async function lastResolverFor(db: Executor, authorId: number): Promise<number | null> {
+  const { rows } = await db.execute<{ resolved_by_id: number }>(sql`
+    select qi.resolved_by_id from ${queueItems} qi join ${threads} t on t.id = qi.thread_id
+    where t.author_id = ${authorId} and qi.status = 'resolved' and qi.resolution in ('agent', 'assisted') and qi.resolved_by_id is not null
+    order by qi.resolved_at desc, qi.id desc limit 1`);
+  return rows[0] ? Number(rows[0].resolved_by_id) : null;
+}
+
+/** Open items nobody holds in the team's categories, most urgent first, locked (skipping ones another transaction holds). */
+export async function lockWaitingItemsOfTeam(db: Executor, teamId: number, limit: number): Promise<QueueItemRow[]> {
+  return db
+    .select({ item: queueItems })
+    .from(queueItems)
+    .innerJoin(threads, eq(threads.id, queueItems.threadId))
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .where(and(ne(queueItems.status, 'resolved'), isNull(queueItems.claimedById), eq(categories.teamId, teamId), sql`${threads.deletedAt} is null`))
+    .orderBy(asc(queueItems.dueAt), asc(queueItems.priority), asc(queueItems.openedAt), asc(queueItems.id))
+    .limit(limit)
+    .for('update', { of: queueItems, skipLocked: true })
+    .then((rows) => rows.map((r) => r.item));
+}
+
+/** The calendar an item's thread's category runs on now (null: no team, around the clock). */
+export async function getCalendarOfThread(db: Executor, threadId: number) {
+  const [row] = await db
+    .select({ teamId: teams.id, timezone: teams.timezone, hours: teams.hours, holidays: teams.holidays })
+    .from(threads)
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .leftJoin(teams, eq(teams.id, categories.teamId))
+    .where(eq(threads.id, threadId));
+  return row;
+}

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgEnum, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgEnum, pgTable, serial, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.js';
 import { threads } from '../forum/schema.js';
 
@@ -36,6 +36,17 @@ export const queueItems = pgTable(
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     /** the customer's tier when known (from the CRM link), for priority */
     tier: text('tier'),
+    /**
+     * Rank among items due at the same time, lower first: the most pressing reason (flagged,
+     * then rule, then requested, then unanswered), then the tier (vip, enterprise, others).
+     * Computed by PostgreSQL from reasons and tier, so no writer can forget it.
+     */
+    priority: smallint('priority')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`(case when 'flagged' = any(reasons) then 0 when 'rule' = any(reasons) then 1 when 'requested' = any(reasons) then 2 else 3 end) * 3
+          + (case tier when 'vip' then 0 when 'enterprise' then 1 else 2 end)`,
+      ),
     lastAgentActivityAt: timestamp('last_agent_activity_at', { withTimezone: true }),
     firstAgentResponseAt: timestamp('first_agent_response_at', { withTimezone: true }),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
@@ -44,8 +55,8 @@ export const queueItems = pgTable(
   },
   (t) => [
     uniqueIndex('queue_items_open_thread_idx').on(t.threadId).where(sql`${t.status} <> 'resolved'`),
-    // the open listing: by SLA due time, then age
-    index('queue_items_open_due_idx').on(t.dueAt, t.openedAt, t.id).where(sql`${t.status} <> 'resolved'`),
+    // the open listing: by SLA due time, then reason and tier, then age
+    index('queue_items_open_priority_idx').on(t.dueAt, t.priority, t.openedAt, t.id).where(sql`${t.status} <> 'resolved'`),
     index('queue_items_resolved_idx').on(t.resolvedAt.desc(), t.id.desc()).where(sql`${t.status} = 'resolved'`),
     index('queue_items_thread_idx').on(t.threadId),
     index('queue_items_opened_idx').on(t.openedAt),

@@ -24,6 +24,16 @@ export interface QueueItem {
   breached: boolean;
   claimedBy: UserRef | null;
   claimedAt: string | null;
+  /** the supervisor who handed the claim to its holder; null for self-claims and automatic assignment */
+  assignedBy: UserRef | null;
+  /** when the item waited too long and went to the supervisors */
+  escalatedAt: string | null;
+  /** the customer's tier when known (vip, enterprise, …) */
+  tier: string | null;
+  /** rank among items due at the same time, lower first (reason, then tier): the listing's second key */
+  priority: number;
+  /** staff who have the item open in the console now, and whether they are typing a reply */
+  presence: ItemPresence[];
   lastAgentActivityAt: string | null;
   resolvedAt: string | null;
   resolvedBy: UserRef | null;
@@ -35,3 +45,15 @@ export interface StaffRequest {
   threadId: number;
   status: QueueStatus;
 }
+
+export type PresenceState = 'viewing' | 'drafting';
+
+/** One staff member with an item open in the console, fresh within config.queue.presenceSeconds. */
+export interface ItemPresence {
+  user: UserRef;
+  state: PresenceState;
+  seenAt: string;
+}
+
+/** Which open items: all, the actor's own claims, or those nobody holds. */
+export type QueueAssignee = 'all' | 'mine' | 'unassigned';

@@ -9,6 +9,7 @@ import { setTrustLevel } from '../members/service.js';
 import { evaluateEveryone } from '../reputation/trust.js';
 import type { Role, ThreadKind } from '../forum/types.js';
 import { demoThreads } from './demo-content.js';
+import { seedConsoleHistory } from './demo-console.js';
 
 export const DEMO_PASSWORD = 'community-demo';
 
@@ -111,6 +112,8 @@ async function seedInto(db: Db, config: CoreConfig, now: Date): Promise<void> {
   for (const handle of ['dev_raj', 'kenji']) {
     await setTrustLevel(ctxFor(who('admin')), handle, { level: 3, locked: false, reason: 'Top answerers in the previous community forum' });
   }
+  // The console's last weeks: queue items, resolutions, CSAT, flags and a QA sample for the dashboard.
+  await seedConsoleHistory(db, config, now, who);
 }
 
 export const demoAccounts = members;

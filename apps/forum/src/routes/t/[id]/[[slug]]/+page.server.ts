@@ -1,4 +1,5 @@
-import { error } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
+import { threadHref } from '$lib/format';
 import type { PageServerLoad } from './$types';
 import { api } from '$lib/api';
 import { orError } from '$lib/load.server';
@@ -13,5 +14,7 @@ export const load: PageServerLoad = async ({ fetch, params, depends }) => {
     // A poll that fails to load leaves the thread readable.
     client.poll(params.id).then((r) => r.poll, () => null),
   ]);
+  // a duplicate staff merged into another thread: its replies live there now
+  if (thread.mergedInto) redirect(302, threadHref(thread.mergedInto));
   return { thread, posts, nextCursor, poll };
 };

@@ -1,0 +1,269 @@
+// The console half of `npm run bench`: 1M threads and 20k open queue items in a database of
+// their own, the console API (apps/moderation) in its own process, and autocannon on the agents'
+// queue listing and the supervisor's dashboard. run.ts calls runConsoleBench and puts the
+// section it returns into bench/results.md.
+import { connect, migrateDatabase } from '@forum/core';
+import * as dq from '@forum/core/dashboard/queries';
+import type { Request } from 'autocannon';
+import type { LoadResult } from './load.js';
+import { describeSeededConsoleDataset, seedConsoleDataset, type ConsoleSeeded } from './console-seed.js';
+
+export interface ConsoleScenario {
+  name: string;
+  connections: number;
+  requests: Request[];
+  check(origin: string): Promise<string>;
+  target: string;
+  met(r: LoadResult): boolean;
+  writes?: boolean;
+}
+
+export interface ConsoleMeasured {
+  scenario: ConsoleScenario;
+  description: string;
+  result: LoadResult;
+  cpu: { server: number; postgres: number | null; client: number; other: number | null };
+  rss: number;
+  transactionsPerRequest: number;
+}
+
+export interface ConsoleBenchDeps {
+  /** creates and migrates a database of its own on the bench's server; returns its URL */
+  createDatabase(name: string): Promise<string>;
+  startServer(databaseUrl: string, app: 'moderation'): Promise<{ origin: string; pid: number }>;
+  /** runs one scenario as the forum scenarios run (warm-up, measured window, CPU) */
+  measure(server: { origin: string; pid: number }, databaseUrl: string, scenario: ConsoleScenario): Promise<ConsoleMeasured>;
+  log(line?: string): void;
+  password: string;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+const THREADS = Number(process.env.BENCH_CONSOLE_THREADS ?? 1_000_000);
+const OPEN_ITEMS = Number(process.env.BENCH_CONSOLE_OPEN_ITEMS ?? 20_000);
+const AGENTS = 20;
+const LOGGED_IN_AGENTS = 10;
+/** the pages of the open queue the listing scenario reads (1 = the first, without a cursor) */
+const PAGES = [1, 2, 5, 10, 50];
+const QUERY_ROUNDS = 15;
+/**
+ * A database of your own to keep the seeded dataset between runs (seeding takes minutes): migrated,
+ * seeded when empty, reused when it holds this size of dataset, never dropped. It may live on
+ * another server than the bench's, so PostgreSQL's CPU is not measured then.
+ */
+const KEPT_DATABASE_URL = process.env.BENCH_CONSOLE_DATABASE_URL;
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+function cookiesOf(response: Response): Record<string, string> {
+  return Object.fromEntries(
+    response.headers.getSetCookie().map((c) => {
+      const pair = c.split(';')[0];
+      return [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+    }),
+  );
+}
+
+/** Logs in to the console as a browser does: CSRF cookie from /api/session, then /api/auth/login. */
+async function logIn(origin: string, handle: string, password: string): Promise<Session> {
+  const first = await fetch(`${origin}/api/session`);
+  const csrf = cookiesOf(first).csrf_token;
+  if (!first.ok || !csrf) throw new Error(`console GET /api/session: ${first.status}, no csrf_token cookie`);
+  const login = await fetch(`${origin}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `csrf_token=${csrf}`, 'x-csrf-token': csrf },
+    body: JSON.stringify({ login: handle, password }),
+  });
+  const sid = cookiesOf(login).console_sid;
+  if (!login.ok || !sid) throw new Error(`console login as ${handle}: ${login.status} ${await login.text()}`);
+  return { cookie: `console_sid=${sid}; csrf_token=${csrf}`, csrf };
+}
+
+async function getJson(origin: string, path: string, session: Session): Promise<any> {
+  const response = await fetch(origin + path, { headers: { cookie: session.cookie } });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${body.slice(0, 300)}`);
+  return JSON.parse(body);
+}
+
+function rotating(paths: string[], sessions: Session[]): Request[] {
+  let i = 0;
+  return [
+    {
+      setupRequest: (request: Request): Request => {
+        const n = i++;
+        return { ...request, path: paths[n % paths.length], headers: { cookie: sessions[n % sessions.length].cookie } };
+      },
+    },
+  ];
+}
+
+/** Each dashboard query alone, one at a time: the median and p95 of QUERY_ROUNDS runs. */
+async function queryBreakdown(databaseUrl: string) {
+  const database = connect(databaseUrl, { max: 2 });
+  const now = new Date();
+  const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const monday = new Date(dayStart.getTime() - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+  const ranges = {
+    day: { unit: 'day' as const, from: new Date(dayStart.getTime() - 13 * 86_400_000), to: new Date(dayStart.getTime() + 86_400_000), now },
+    week: { unit: 'week' as const, from: new Date(monday.getTime() - 11 * 7 * 86_400_000), to: new Date(monday.getTime() + 7 * 86_400_000), now },
+  };
+  const db = database.db;
+  const queries: Array<[string, (r: dq.Range) => Promise<unknown>]> = [
+    ['threads: incoming, self-served, first peer reply', (r) => dq.threadStats(db, r)],
+    ['threads answered by an agent (not self-served)', (r) => dq.agentAnsweredThreads(db, r)],
+    ['items opened, first agent response', (r) => dq.openedStats(db, r)],
+    ['items resolved, time to resolution, per agent', (r) => dq.resolvedStats(db, r)],
+    ['queue size at each bucket end', (r) => dq.queueDeltas(db, r)],
+    ['SLA breaches', (r) => dq.slaBreaches(db, r)],
+    ['flags raised and handled', (r) => dq.flagStats(db, r)],
+    ['CSAT', (r) => dq.csatStats(db, r)],
+    ['claims and assignments (audit log)', (r) => dq.assignments(db, r)],
+    ['open items per agent now', () => dq.openByAgent(db)],
+    ['the queue now', (r) => dq.queueNow(db, r.now)],
+  ];
+  const rows: Array<{ name: string; day: { median: number; p95: number }; week: { median: number; p95: number } }> = [];
+  try {
+    for (const [name, run] of queries) {
+      const stats = {} as Record<'day' | 'week', { median: number; p95: number }>;
+      for (const period of ['day', 'week'] as const) {
+        const times: number[] = [];
+        for (let i = 0; i < QUERY_ROUNDS; i++) {
+          const started = performance.now();
+          await run(ranges[period]);
+          times.push(performance.now() - started);
+        }
+        times.sort((a, b) => a - b);
+        stats[period] = { median: times[Math.floor(times.length / 2)], p95: times[Math.ceil(times.length * 0.95) - 1] };
+      }
+      rows.push({ name, ...stats });
+    }
+  } finally {
+    await database.close();
+  }
+  return rows;
+}
+
+export interface ConsoleBenchResult {
+  seeded: ConsoleSeeded;
+  seedMs: number;
+  /** the dataset was seeded by an earlier run (BENCH_CONSOLE_DATABASE_URL) */
+  kept: boolean;
+  measured: ConsoleMeasured[];
+  breakdown: Awaited<ReturnType<typeof queryBreakdown>>;
+}
+
+export async function runConsoleBench(deps: ConsoleBenchDeps): Promise<ConsoleBenchResult> {
+  const { log } = deps;
+  log(`Console benchmark: ${THREADS.toLocaleString('en-US')} threads, ${OPEN_ITEMS.toLocaleString('en-US')} open queue items`);
+  let url: string;
+  if (KEPT_DATABASE_URL) {
+    url = KEPT_DATABASE_URL;
+    await migrateDatabase(url);
+  } else url = await deps.createDatabase(`forum_console_bench_${process.pid}`);
+  const seedStarted = performance.now();
+  const kept = KEPT_DATABASE_URL ? await describeSeededConsoleDataset(url, { threads: THREADS, openItems: OPEN_ITEMS, agents: AGENTS }) : null;
+  const seeded = kept ?? (await seedConsoleDataset(url, { threads: THREADS, openItems: OPEN_ITEMS, members: 5_000, agents: AGENTS, password: deps.password }));
+  const seedMs = kept ? 0 : performance.now() - seedStarted;
+  if (kept) log('  reusing the dataset seeded earlier in BENCH_CONSOLE_DATABASE_URL');
+  else log(`  seeded in ${(seedMs / 1000).toFixed(1)} s: ${seeded.threads.toLocaleString('en-US')} threads, ${seeded.openItems.toLocaleString('en-US')} open and ${seeded.resolvedItems.toLocaleString('en-US')} resolved items`);
+
+  const server = await deps.startServer(url, 'moderation');
+  const agents: Session[] = [];
+  for (const handle of seeded.agentHandles.slice(0, LOGGED_IN_AGENTS)) agents.push(await logIn(server.origin, handle, deps.password));
+  const supervisors = [await logIn(server.origin, seeded.supervisorHandles[0], deps.password)];
+
+  // The cursors of later pages, walked once as an agent would by scrolling.
+  const queuePaths: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 1; page <= Math.max(...PAGES); page++) {
+    const path: string = `/api/queue?status=open${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    if (PAGES.includes(page)) queuePaths.push(path);
+    const body = await getJson(server.origin, path, agents[0]);
+    cursor = body.nextCursor;
+    if (!cursor) break;
+  }
+
+  const scenarios: ConsoleScenario[] = [
+    {
+      name: 'console queue listing',
+      connections: 10,
+      requests: rotating(queuePaths, agents),
+      async check(origin) {
+        const body = await getJson(origin, queuePaths[0], agents[0]);
+        if (body.items.length !== 20) throw new Error(`the queue listing returned ${body.items.length} items, not 20`);
+        return `GET /api/queue?status=open, the first page and pages ${PAGES.slice(1).join(', ')} by cursor, as ${agents.length} agents`;
+      },
+      target: 'p95 ≤ 20 ms, no errors',
+      met: (x) => x.p95 <= 20,
+    },
+    ...(['day', 'week'] as const).map((period): ConsoleScenario => ({
+      name: `dashboard, period=${period}`,
+      connections: 4,
+      requests: rotating([`/api/dashboard?period=${period}`], supervisors),
+      async check(origin) {
+        const body = await getJson(origin, `/api/dashboard?period=${period}`, supervisors[0]);
+        if (body.totals.incoming < 100) throw new Error(`the dashboard counted ${body.totals.incoming} incoming threads`);
+        return `GET /api/dashboard?period=${period} (${body.buckets.length} buckets, ${body.totals.incoming.toLocaleString('en-US')} threads, ${body.queueNow.open.toLocaleString('en-US')} open items), as a supervisor`;
+      },
+      target: 'p95 ≤ 100 ms, no errors',
+      met: (x) => x.p95 <= 100,
+    })),
+  ];
+  const measured: ConsoleMeasured[] = [];
+  log('Load (console):');
+  for (const scenario of scenarios) {
+    const m = await deps.measure(server, url, scenario);
+    // The kept database's server need not be the one whose processes the bench watches.
+    measured.push(KEPT_DATABASE_URL ? { ...m, cpu: { ...m.cpu, postgres: null, other: null } } : m);
+  }
+  process.stdout.write('  dashboard queries one at a time … ');
+  const breakdown = await queryBreakdown(url);
+  log('done');
+  return { seeded, seedMs, kept: kept !== null, measured, breakdown };
+}
+
+const ms = (v: number) => (v < 10 ? v.toFixed(1) : Math.round(v).toString());
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** The console section of results.md, between markers so a console-only run can replace it alone. */
+export function consoleReport(r: ConsoleBenchResult, table: (head: string[], rows: string[][]) => string): string {
+  const s = r.seeded;
+  const verdict = (m: ConsoleMeasured) => (m.result.errors === 0 && m.scenario.met(m.result) ? 'pass' : '**miss**');
+  return `<!-- console -->
+## Moderation console: the agents' queue and the supervisor's dashboard
+
+Run ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}. A database of its own, seeded in SQL (\`bench/console-seed.ts\`): ${int(s.threads)} threads over three years, ${int(s.openItems)} open queue items (a quarter claimed), ${int(s.resolvedItems)} resolved ones (55 % by an agent answering, 15 % assisting, 30 % by the community), ${int(s.claims)} claims in the audit log, ${int(s.flags)} flags, ${int(s.csat)} CSAT answers; database ${int(s.databaseBytes / 1024 / 1024)} MB. ${r.kept ? 'Seeded by an earlier run and kept (`BENCH_CONSOLE_DATABASE_URL`; PostgreSQL CPU not measured).' : `Seed time ${(r.seedMs / 1000).toFixed(1)} s (threads ${(s.ms.insert / 1000).toFixed(1)} s, their indexes ${(s.ms.indexes / 1000).toFixed(1)} s, vacuum analyze ${(s.ms.vacuum / 1000).toFixed(1)} s).`} The console API (\`buildModerationApp\`, pool of 20, NODE_ENV=production) in its own process; autocannon as above, logged in through the console's \`/api/auth/login\`.
+
+${table(
+  ['scenario', 'connections', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'server RSS MB', 'server CPU ms/req', 'PostgreSQL CPU ms/req', 'target', 'result'],
+  r.measured.map((m) => [
+    m.scenario.name,
+    String(m.scenario.connections),
+    int(m.result.rps),
+    ms(m.result.p50),
+    ms(m.result.p95),
+    ms(m.result.p99),
+    m.result.errors ? `${int(m.result.errors)} (${Object.entries(m.result.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}× ${c}`).join(', ') || 'connection'})` : '0',
+    String(Math.round(m.rss / 1024 / 1024)),
+    ((m.cpu.server / m.result.rps) * 1000).toFixed(2),
+    m.cpu.postgres === null ? 'n/a' : ((m.cpu.postgres / m.result.rps) * 1000).toFixed(2),
+    m.scenario.target,
+    verdict(m),
+  ]),
+)}
+
+Requests: ${r.measured.map((m) => `${m.scenario.name}: ${m.description}`).join('; ')}. The dashboard runs its eleven queries at once on the pool; per request that is the slowest of them plus the Node work.
+
+Each dashboard query alone, one at a time (${QUERY_ROUNDS} runs; default ranges: the last 14 days, the last 12 weeks), median / p95 ms:
+
+${table(
+  ['query', 'day median', 'day p95', 'week median', 'week p95'],
+  r.breakdown.map((b) => [b.name, ms(b.day.median), ms(b.day.p95), ms(b.week.median), ms(b.week.p95)]),
+)}
+<!-- /console -->
+`;
+}
