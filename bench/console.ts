@@ -2,7 +2,8 @@
 // their own, the console API (apps/moderation) in its own process, and autocannon on the agents'
 // queue listing and the supervisor's dashboard. run.ts calls runConsoleBench and puts the
 // section it returns into bench/results.md.
-import { connect, migrateDatabase } from '@forum/core';
+import { connect, dashboard, ensureDatabase, migrateDatabase } from '@forum/core';
+import { REFRESH_DEEP_DAYS, REFRESH_RECENT_DAYS } from '@forum/core/dashboard/rollup';
 import * as dq from '@forum/core/dashboard/queries';
 import type { Request } from 'autocannon';
 import type { LoadResult } from './load.js';
@@ -113,17 +114,14 @@ async function queryBreakdown(databaseUrl: string) {
   };
   const db = database.db;
   const queries: Array<[string, (r: dq.Range) => Promise<unknown>]> = [
-    ['threads: incoming, self-served, first peer reply', (r) => dq.threadStats(db, r)],
-    ['threads answered by an agent (not self-served)', (r) => dq.agentAnsweredThreads(db, r)],
-    ['items opened, first agent response', (r) => dq.openedStats(db, r)],
-    ['items resolved, time to resolution, per agent', (r) => dq.resolvedStats(db, r)],
-    ['queue size at each bucket end', (r) => dq.queueDeltas(db, r)],
-    ['SLA breaches', (r) => dq.slaBreaches(db, r)],
-    ['flags raised and handled', (r) => dq.flagStats(db, r)],
-    ['CSAT', (r) => dq.csatStats(db, r)],
-    ['claims and assignments (audit log)', (r) => dq.assignments(db, r)],
+    ['the days: stored rows of the finished ones, today live', (r) => dq.dayRows(db, r, dayStart)],
+    ['per agent: stored days, today live', (r) => dq.agentTotals(db, r, dayStart)],
+    ['finished days without a stored row', (r) => dq.missingDays(db, r.from, dayStart)],
     ['open items per agent now', () => dq.openByAgent(db)],
     ['the queue now', (r) => dq.queueNow(db, r.now)],
+    ["an agent's own (/me): items resolved, time to resolution", (r) => dq.resolvedStats(db, r, 1)],
+    ["an agent's own (/me): claims", (r) => dq.assignments(db, r, 1)],
+    ["an agent's own (/me): CSAT", (r) => dq.csatStats(db, r, 1)],
   ];
   const rows: Array<{ name: string; day: { median: number; p95: number }; week: { median: number; p95: number } }> = [];
   try {
@@ -152,6 +150,8 @@ export interface ConsoleBenchResult {
   seedMs: number;
   /** the dataset was seeded by an earlier run (BENCH_CONSOLE_DATABASE_URL) */
   kept: boolean;
+  /** the dashboard's rollups: the deep window, and an hourly run's recent days */
+  rollup: { deepMs: number; recentMs: number };
   measured: ConsoleMeasured[];
   breakdown: Awaited<ReturnType<typeof queryBreakdown>>;
 }
@@ -162,6 +162,9 @@ export async function runConsoleBench(deps: ConsoleBenchDeps): Promise<ConsoleBe
   let url: string;
   if (KEPT_DATABASE_URL) {
     url = KEPT_DATABASE_URL;
+    const admin = new URL(url);
+    admin.pathname = '/postgres';
+    await ensureDatabase(admin.toString(), decodeURIComponent(new URL(url).pathname.slice(1)));
     await migrateDatabase(url);
   } else url = await deps.createDatabase(`forum_console_bench_${process.pid}`);
   const seedStarted = performance.now();
@@ -170,6 +173,11 @@ export async function runConsoleBench(deps: ConsoleBenchDeps): Promise<ConsoleBe
   const seedMs = kept ? 0 : performance.now() - seedStarted;
   if (kept) log('  reusing the dataset seeded earlier in BENCH_CONSOLE_DATABASE_URL');
   else log(`  seeded in ${(seedMs / 1000).toFixed(1)} s: ${seeded.threads.toLocaleString('en-US')} threads, ${seeded.openItems.toLocaleString('en-US')} open and ${seeded.resolvedItems.toLocaleString('en-US')} resolved items`);
+
+  // The dashboard's daily rollups as the hourly job keeps them: the deep window (its pass once a
+  // day, more than the 12-week view reads), then an ordinary hourly run's recent days.
+  const rollup = await timeRollups(url);
+  log(`  dashboard rollups: ${REFRESH_DEEP_DAYS} days in ${(rollup.deepMs / 1000).toFixed(1)} s, an hourly run's ${REFRESH_RECENT_DAYS} in ${(rollup.recentMs / 1000).toFixed(1)} s`);
 
   const server = await deps.startServer(url, 'moderation');
   const agents: Session[] = [];
@@ -223,7 +231,24 @@ export async function runConsoleBench(deps: ConsoleBenchDeps): Promise<ConsoleBe
   process.stdout.write('  dashboard queries one at a time … ');
   const breakdown = await queryBreakdown(url);
   log('done');
-  return { seeded, seedMs, kept: kept !== null, measured, breakdown };
+  return { seeded, seedMs, kept: kept !== null, rollup, measured, breakdown };
+}
+
+/** Recomputes the dashboard's rows of the last REFRESH_DEEP_DAYS finished days, then of the last REFRESH_RECENT_DAYS, timing each. */
+async function timeRollups(databaseUrl: string): Promise<{ deepMs: number; recentMs: number }> {
+  const database = connect(databaseUrl, { max: 2 });
+  try {
+    const now = new Date();
+    const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    let started = performance.now();
+    await dashboard.refreshDays(database.db, new Date(today.getTime() - REFRESH_DEEP_DAYS * 86_400_000), today, now);
+    const deepMs = performance.now() - started;
+    started = performance.now();
+    await dashboard.refreshDays(database.db, new Date(today.getTime() - REFRESH_RECENT_DAYS * 86_400_000), today, now);
+    return { deepMs, recentMs: performance.now() - started };
+  } finally {
+    await database.close();
+  }
 }
 
 const ms = (v: number) => (v < 10 ? v.toFixed(1) : Math.round(v).toString());
@@ -256,7 +281,7 @@ ${table(
   ]),
 )}
 
-Requests: ${r.measured.map((m) => `${m.scenario.name}: ${m.description}`).join('; ')}. The dashboard runs its eleven queries at once on the pool; per request that is the slowest of them plus the Node work.
+Requests: ${r.measured.map((m) => `${m.scenario.name}: ${m.description}`).join('; ')}. The dashboard reads the stored rows of its finished days (\`dashboard_daily\`, \`dashboard_agent_daily\`, kept by the hourly \`dashboard.rollup\` job) and computes today live, four queries at once on the pool, then sums the days per bucket and merges their duration histograms in Node. Before the load the rollups were computed as the job keeps them: ${REFRESH_DEEP_DAYS} days in ${(r.rollup.deepMs / 1000).toFixed(1)} s (its once-a-day pass), an hourly run's ${REFRESH_RECENT_DAYS} days in ${(r.rollup.recentMs / 1000).toFixed(1)} s.
 
 Each dashboard query alone, one at a time (${QUERY_ROUNDS} runs; default ranges: the last 14 days, the last 12 weeks), median / p95 ms:
 

@@ -60,6 +60,7 @@ const ACCESS: Record<string, Access> = {
   'POST /api/threads/{id}/staff-replies': 'staff',
   'POST /api/threads/{id}/notes': 'staff',
   'POST /api/posts/{id}/verify': 'staff',
+  'GET /api/threads/{id}/experts': 'staff',
   'POST /api/threads/{id}/nudge': 'staff',
   'POST /api/threads/{id}/take-private': 'staff',
   'GET /api/conversations/{id}': 'staff',

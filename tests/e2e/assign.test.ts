@@ -119,7 +119,7 @@ describe('assigning from the console', () => {
     const suePage = await consoleAs(sue);
     await suePage.goto(`${base}/team`);
     await suePage.getByTestId('team-card').first().waitFor();
-    expect(await suePage.getByTestId('team-card').first().textContent()).toMatch(/Billing Europe[\s\S]*Mon 08:00-18:00/);
+    expect(await suePage.getByTestId('team-card').first().textContent()).toMatch(/Billing Europe[\s\S]*Mon–Thu 08:00–18:00[\s\S]*Fri 08:00–16:00/);
     expect(await suePage.getByRole('button', { name: 'New team' }).count()).toBe(1);
     if (SHOTS) await suePage.screenshot({ path: path.join(SHOTS, 'team-supervisor.png'), fullPage: true });
 

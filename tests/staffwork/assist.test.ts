@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { createMember, createReply } from '../support/factories.js';
+import { badges, type Actor } from '@forum/core';
+import { createCategory, createMember, createReply, createThread, ctxFor } from '../support/factories.js';
 import { clientAs, expectError, scalar } from '../support/api.js';
 import { ApiClient } from '../support/http.js';
 import { auditRows, countAudit, offQueue, requested, startWorld, type World } from './setup.js';
@@ -85,6 +86,52 @@ describe('POST /api/threads/:id/nudge', () => {
     expectError(await w.aliceConsole.post(`/api/threads/${threadId}/nudge`, { expertId: 99999999 }), 400, 'invalid', ['expertId']);
     expectError(await w.aliceConsole.post(`/api/threads/${threadId}/nudge`, { expertId: expert.id, note: 'n'.repeat(501) }), 400, 'invalid_request', ['note']);
     expectError(await w.aliceConsole.post(`/api/threads/${await offQueue(w)}/nudge`, { expertId: expert.id }), 400, 'invalid', ['reason']);
+  });
+});
+
+describe('GET /api/threads/:id/experts and nudging by handle', () => {
+  it('suggests the experts of the thread’s tags (not the asker, not other tags’ experts) and nudges one by handle', async () => {
+    const suffix = Math.random().toString(36).slice(2, 7);
+    const [webhooks, oauth, mobile] = [`webhooks-${suffix}`, `oauth-${suffix}`, `mobile-${suffix}`];
+    const { slug } = await createCategory(w.mod.db.db, { windowMinutes: 10_000, tags: [webhooks, oauth, mobile] });
+    const [both, one, elsewhere] = await Promise.all([1, 2, 3].map((n) => createMember(w.mod.db.db, { trustLevel: 2, handle: `expert${n}_${suffix}` })));
+    const grant = (member: Actor, tag: string) => badges.grantBadge(ctxFor(w.mod.db.db, w.sue, w.clock), member.handle, { badge: 'expert', tag, reason: 'Knows this well' });
+    await grant(both, webhooks);
+    await grant(both, oauth);
+    await grant(one, oauth);
+    await grant(elsewhere, mobile);
+    await grant(w.asker, webhooks);
+    const { thread } = await createThread(w.mod.db.db, w.asker, { category: slug, tags: [webhooks, oauth], clock: w.clock });
+    expect((await w.askerForum.post(`/api/threads/${thread.id}/request-staff`)).statusCode).toBe(201);
+
+    const listed = await w.aliceConsole.get(`/api/threads/${thread.id}/experts`);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().experts).toEqual([
+      { user: expect.objectContaining({ id: both.id, handle: both.handle }), tags: [oauth, webhooks].sort(), nudged: false },
+      { user: expect.objectContaining({ id: one.id }), tags: [oauth], nudged: false },
+    ]);
+
+    const audits = await countAudit(w);
+    const response = await w.aliceConsole.post(`/api/threads/${thread.id}/nudge`, { handle: `@${one.handle.toUpperCase()}` });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().expert).toMatchObject({ id: one.id, handle: one.handle });
+    expect(await countAudit(w)).toBe(audits + 1);
+    expect((await auditRows(w, 'thread.nudged')).filter((r) => r.subject_id === thread.id)).toEqual([
+      expect.objectContaining({ actor_id: w.alice.id, data: expect.objectContaining({ expertId: one.id }) }),
+    ]);
+    expect((await w.aliceConsole.get(`/api/threads/${thread.id}/experts`)).json().experts.map((e: any) => [e.user.id, e.nudged])).toEqual([
+      [both.id, false],
+      [one.id, true],
+    ]);
+
+    expectError(await w.aliceConsole.post(`/api/threads/${thread.id}/nudge`, { handle: one.handle }), 409, 'already_nudged');
+    expectError(await w.aliceConsole.post(`/api/threads/${thread.id}/nudge`, { handle: 'nobody_by_this_name' }), 400, 'invalid', ['handle']);
+    expectError(await w.aliceConsole.post(`/api/threads/${thread.id}/nudge`, { handle: w.asker.handle }), 400, 'invalid', ['handle']);
+    expectError(await w.aliceConsole.post(`/api/threads/${thread.id}/nudge`, { handle: w.bob.handle }), 400, 'invalid', ['handle']);
+    expectError(await w.aliceConsole.post(`/api/threads/${thread.id}/nudge`, { note: 'Who?' }), 400, 'invalid', ['handle']);
+    expectError(await w.aliceConsole.post(`/api/threads/${thread.id}/nudge`, { handle: 'h'.repeat(41) }), 400, 'invalid_request', ['handle']);
+    expectError(await w.aliceConsole.get('/api/threads/99999999/experts'), 404, 'thread_not_found');
+    expectError(await w.memberConsole.get(`/api/threads/${thread.id}/experts`), 403, 'forbidden');
   });
 });
 

@@ -38,7 +38,7 @@ describe('GET /api/items/:id/thread', () => {
     expect(view.posts[1].bodyMarkdown).toBe('Try turning it off and on.');
     expect(view.asker).toMatchObject({ user: { id: w.asker.id, handle: w.asker.handle }, trustLevel: 1, priorThreads: 1 });
     expect(view.asker.priorItems).toEqual([expect.objectContaining({ id: earlier.itemId, threadId: earlier.threadId, status: 'resolved', resolution: 'agent' })]);
-    expect(view).toMatchObject({ notes: [], drafts: [], conversations: [], csat: null, nudges: [] });
+    expect(view).toMatchObject({ replyApproval: false, notes: [], drafts: [], conversations: [], csat: null, nudges: [] });
   });
 
   it('refuses members (403) and strangers (401), and says 404 for unknown items', async () => {
@@ -106,6 +106,8 @@ describe('POST /api/threads/:id/staff-replies', () => {
 describe('supervisor approval of agents’ replies', () => {
   it('holds an agent’s reply as a draft; a supervisor returns it, the agent resubmits, the supervisor approves it once', async () => {
     const { threadId, itemId } = await requested(w, { replyApproval: true });
+    // the item page tells the agent before they write that their reply will wait for approval
+    expect((await w.aliceConsole.get(`/api/items/${itemId}/thread`)).json().replyApproval).toBe(true);
     const sent = await w.aliceConsole.post(`/api/threads/${threadId}/staff-replies`, { body: 'Draft answer v1' });
     expect(sent.statusCode, sent.body).toBe(202);
     const draft = sent.json().draft;

@@ -29,6 +29,7 @@ const Reason = Type.String({ maxLength: 500, description: 'why staff act on a th
 const ItemView = Type.Object({
   item: QueueItem,
   thread: ThreadDetail,
+  replyApproval: Type.Boolean({ description: 'agents’ replies in this category wait for a supervisor’s approval' }),
   posts: Type.Array(Type.Composite([Post, Type.Object({ peerAnswer: Type.Boolean({ description: 'a live reply by a member other than the asker: staff may verify it' }) })])),
   notes: Type.Array(StaffNote),
   drafts: Type.Array(StaffDraft),
@@ -121,15 +122,33 @@ export const staffworkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => staffwork.verifyPost(request.ctx, request.params.id, request.body ?? {}),
   );
 
+  app.get(
+    '/threads/:id/experts',
+    {
+      schema: {
+        tags: ['staffwork'],
+        summary: "Members to nudge about a thread: experts of its tags (not the asker), marked when already nudged",
+        params: IdParams,
+        response: { 200: Type.Object({ experts: Type.Array(Type.Object({ user: UserRef, tags: Type.Array(Type.String()), nudged: Type.Boolean() })) }), ...errorResponses },
+      },
+    },
+    async (request) => staffwork.listThreadExperts(request.ctx, request.params.id),
+  );
+
   app.post(
     '/threads/:id/nudge',
     {
       schema: {
         tags: ['staffwork'],
-        summary: 'Privately nudge a community member (an expert) to help on the thread; the item stays open',
+        summary: 'Privately nudge a community member (an expert), by handle or id, to help on the thread; the item stays open',
         params: IdParams,
         body: Type.Object(
-          { expertId: Id, note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))), reason: Type.Optional(Nullable(Reason)) },
+          {
+            handle: Type.Optional(Type.String({ maxLength: 40, description: 'the member to nudge (or expertId)' })),
+            expertId: Type.Optional(Id),
+            note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+            reason: Type.Optional(Nullable(Reason)),
+          },
           { additionalProperties: false },
         ),
         response: { 201: Type.Object({ threadId: Type.Integer(), expert: UserRef }), ...errorResponses },

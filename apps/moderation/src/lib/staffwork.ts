@@ -1,9 +1,9 @@
 // The console API for the agent's workflow on one thread (item page, canned responses, drafts).
 import type { Post } from '@forum/core/forum/types';
-import type { CannedResponse, ItemView, PrivateConversation, StaffDraft, StaffNote } from '@forum/core/staffwork/types';
+import type { CannedResponse, ItemView, PrivateConversation, StaffDraft, StaffNote, ThreadExpert } from '@forum/core/staffwork/types';
 import { send, type Fetch } from './api';
 
-export type { CannedResponse, ItemView, PrivateConversation, StaffDraft, StaffNote };
+export type { CannedResponse, ItemView, PrivateConversation, StaffDraft, StaffNote, ThreadExpert };
 
 export function staffApi(fetchFn: Fetch = fetch) {
   const get = <T>(path: string) => send<T>(fetchFn, 'GET', path);
@@ -14,7 +14,8 @@ export function staffApi(fetchFn: Fetch = fetch) {
       call<{ published: boolean; post: Post | null; draft: StaffDraft | null }>('POST', `/api/threads/${threadId}/staff-replies`, input),
     note: (threadId: number, input: { body: string; reason?: string | null }) => call<{ note: StaffNote }>('POST', `/api/threads/${threadId}/notes`, input),
     verify: (postId: number, reason?: string | null) => call<unknown>('POST', `/api/posts/${postId}/verify`, reason ? { reason } : {}),
-    nudge: (threadId: number, input: { expertId: number; note?: string | null; reason?: string | null }) => call<unknown>('POST', `/api/threads/${threadId}/nudge`, input),
+    experts: (threadId: number) => get<{ experts: ThreadExpert[] }>(`/api/threads/${threadId}/experts`),
+    nudge: (threadId: number, input: { handle?: string; expertId?: number; note?: string | null; reason?: string | null }) => call<unknown>('POST', `/api/threads/${threadId}/nudge`, input),
     takePrivate: (threadId: number, input: { message: string; reason?: string | null }) =>
       call<{ conversation: PrivateConversation }>('POST', `/api/threads/${threadId}/take-private`, input),
     conversation: (id: number) => get<{ conversation: PrivateConversation }>(`/api/conversations/${id}`),

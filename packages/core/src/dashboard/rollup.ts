@@ -28,13 +28,17 @@ const parseDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
 
 /**
  * Stores the rows of the finished days in [from, to) that have none yet (one pass over the span
- * from the first missing day to the last). Returns how many days were missing.
+ * from the first missing day to the last). Concurrent callers wait for each other, and the
+ * later ones find nothing left to do. Returns how many days were missing.
  */
 export async function ensureDays(db: Executor, from: Date, to: Date, now: Date): Promise<number> {
-  const missing = await q.missingDays(db, from, to);
-  if (missing.length === 0) return 0;
-  await refreshDays(db, parseDay(missing[0]), new Date(parseDay(missing[missing.length - 1]).getTime() + DAY), now);
-  return missing.length;
+  if ((await q.missingDays(db, from, to)).length === 0) return 0;
+  return db.transaction(async (tx) => {
+    await q.lockDays(tx);
+    const missing = await q.missingDays(tx, from, to);
+    if (missing.length) await q.storeDays(tx, parseDay(missing[0]), new Date(parseDay(missing[missing.length - 1]).getTime() + DAY), now);
+    return missing.length;
+  });
 }
 
 /** Recomputes and stores the rows of the days in [from, to), clipped to the days finished at `now`, in one transaction. */

@@ -3,6 +3,7 @@ import { Invalid } from '../errors.js';
 import type { UserRef } from '../forum/types.js';
 import { authorize } from '../policy/index.js';
 import * as q from './queries.js';
+import { addTo, percentiles, type Histogram } from './histogram.js';
 import { ensureDays } from './rollup.js';
 import type { AgentDashboard, AgentLoad, ByReason, Csat, Dashboard, DashboardBucket, DashboardPeriod, Durations } from './types.js';
 
@@ -84,6 +85,84 @@ const userRef = (u: { id: number; handle: string; display_name: string; role: Us
   staff: u.role !== 'member',
 });
 
+/** A bucket's (or the range's) days summed. */
+interface Sum {
+  incoming: number;
+  answered: number;
+  agentAnswered: number;
+  opened: ByReason;
+  resolved: { agent: number; assisted: number; community: number };
+  peer: Histogram;
+  firstResponse: Histogram;
+  resolution: Histogram;
+  slaBreaches: number;
+  flags: { raised: number; handled: number };
+  csat: [number, number, number, number, number];
+  /** the last stored day's queue at its end */
+  queue: ByReason | null;
+}
+
+const emptySum = (): Sum => ({
+  incoming: 0,
+  answered: 0,
+  agentAnswered: 0,
+  opened: reasons(undefined),
+  resolved: { agent: 0, assisted: 0, community: 0 },
+  peer: new Map(),
+  firstResponse: new Map(),
+  resolution: new Map(),
+  slaBreaches: 0,
+  flags: { raised: 0, handled: 0 },
+  csat: [0, 0, 0, 0, 0],
+  queue: null,
+});
+
+/** Adds one day (rows come in date order, so the last stored day's queue wins). */
+function add(s: Sum, d: q.DayRow): void {
+  s.incoming += d.incoming;
+  s.answered += d.answered;
+  s.agentAnswered += d.agent_answered;
+  s.opened.unanswered += d.opened_unanswered;
+  s.opened.flagged += d.opened_flagged;
+  s.opened.requested += d.opened_requested;
+  s.opened.rule += d.opened_rule;
+  s.resolved.agent += d.resolved_agent;
+  s.resolved.assisted += d.resolved_assisted;
+  s.resolved.community += d.resolved_community;
+  addTo(s.peer, d.peer_minutes, d.peer_counts);
+  addTo(s.firstResponse, d.first_response_minutes, d.first_response_counts);
+  addTo(s.resolution, d.resolution_minutes, d.resolution_counts);
+  s.slaBreaches += d.sla_breaches;
+  s.flags.raised += d.flags_raised;
+  s.flags.handled += d.flags_handled;
+  d.csat_scores.forEach((n, i) => (s.csat[i] += Number(n)));
+  if (d.queue_unanswered !== null) s.queue = reasons({ unanswered: d.queue_unanswered, flagged: d.queue_flagged!, requested: d.queue_requested!, rule: d.queue_rule! });
+}
+
+const rounded = (p: ReturnType<typeof percentiles>): Durations => ({ median: round1(p.median), p90: round1(p.p90), count: p.count });
+
+function present(s: Sum) {
+  const selfServed = s.answered - s.agentAnswered;
+  return {
+    incoming: s.incoming,
+    selfServed,
+    selfServiceRate: rate(selfServed, s.incoming),
+    queueOpened: { ...s.opened },
+    resolved: { ...s.resolved },
+    firstPeerReply: rounded(percentiles(s.peer)),
+    firstAgentResponse: rounded(percentiles(s.firstResponse)),
+    resolution: rounded(percentiles(s.resolution)),
+    slaBreaches: s.slaBreaches,
+    flags: { ...s.flags },
+  };
+}
+
+function csatOf(counts: [number, number, number, number, number]): { counts: [number, number, number, number, number]; csat: Csat } {
+  const count = counts.reduce((a, b) => a + b, 0);
+  const sum = counts.reduce((a, n, i) => a + n * (i + 1), 0);
+  return { counts: [...counts], csat: { average: count ? Math.round((sum / count) * 100) / 100 : null, count } };
+}
+
 /**
  * The supervisor's dashboard (supervisors and admins; Forbidden for agents, who have
  * getMyDashboard, and for members). Per UTC day (default: the last 14) or ISO week (default: the
@@ -105,46 +184,32 @@ export async function getDashboard(ctx: Ctx, input: DashboardQuery = {}): Promis
   const r = resolveRange(input, ctx.now());
   const today = dayStart(r.now);
   await ensureDays(ctx.db, r.from, r.to < today ? r.to : today, r.now);
-  const [rows, agentRows, openNow, now] = await Promise.all([
-    q.dashboardStats(ctx.db, r, today),
+  const [days, agentRows, openNow, now] = await Promise.all([
+    q.dayRows(ctx.db, r, today),
     q.agentTotals(ctx.db, r, today),
     q.openByAgent(ctx.db),
     q.queueNow(ctx.db, r.now),
   ]);
-  const byKey = byBucket(rows);
 
-  const bucketOf = (key: string) => {
-    const x = byKey.get(key);
-    const incoming = Number(x?.incoming ?? 0);
-    const selfServed = Number(x?.answered ?? 0) - Number(x?.agent_answered ?? 0);
-    return {
-      incoming,
-      selfServed,
-      selfServiceRate: rate(selfServed, incoming),
-      queueOpened: reasons({ unanswered: x?.opened_unanswered, flagged: x?.opened_flagged, requested: x?.opened_requested, rule: x?.opened_rule }),
-      resolved: { agent: Number(x?.resolved_agent ?? 0), assisted: Number(x?.resolved_assisted ?? 0), community: Number(x?.resolved_community ?? 0) },
-      firstPeerReply: durations(x, 'peer'),
-      firstAgentResponse: durations(x, 'far'),
-      resolution: durations(x, 'res'),
-      slaBreaches: Number(x?.sla_breaches ?? 0),
-      flags: { raised: Number(x?.flags_raised ?? 0), handled: Number(x?.flags_handled ?? 0) },
-    };
-  };
-  const csatOf = (scores: number[] | undefined) => {
-    const counts = (scores ?? [0, 0, 0, 0, 0]).map(Number) as [number, number, number, number, number];
-    const count = counts.reduce((a, b) => a + b, 0);
-    const sum = counts.reduce((a, n, i) => a + n * (i + 1), 0);
-    return { counts, csat: { average: count ? Math.round((sum / count) * 100) / 100 : null, count } };
-  };
-
-  // A bucket with no day stored or live (one after today) shows the queue as the last one before it.
+  // Days summed per bucket and over the range; the queue at a bucket's end is its last stored
+  // day's, the queue now for the bucket holding today, and after today as the bucket before.
+  const current = isoDate(r.unit === 'week' ? mondayOf(today) : today);
+  const sums = new Map<string, Sum>(r.starts.map((start) => [start, emptySum()]));
+  const total = emptySum();
+  for (const day of days) {
+    const start = r.unit === 'week' ? isoDate(mondayOf(new Date(`${day.day}T00:00:00Z`))) : day.day;
+    const into = sums.get(start);
+    if (into) add(into, day);
+    add(total, day);
+  }
   let size: ByReason = reasons(undefined);
   const buckets: DashboardBucket[] = r.starts.map((start) => {
-    const x = byKey.get(start);
-    if (x && x.queue_unanswered !== null) size = reasons({ unanswered: x.queue_unanswered, flagged: x.queue_flagged!, requested: x.queue_requested!, rule: x.queue_rule! });
-    return { start, ...bucketOf(start), queueSize: { ...size }, csat: csatOf(x?.csat_scores).csat };
+    const x = sums.get(start)!;
+    if (start === current) size = reasons(now);
+    else if (x.queue) size = x.queue;
+    return { start, ...present(x), queueSize: { ...size }, csat: csatOf(x.csat).csat };
   });
-  const total = csatOf(byKey.get('')?.csat_scores);
+  const totalCsat = csatOf(total.csat);
 
   const byAgent = new Map(agentRows.map((x) => [x.agent_id, x]));
   const holding = new Map(openNow.map((x) => [x.agent_id, x.open]));
@@ -164,7 +229,7 @@ export async function getDashboard(ctx: Ctx, input: DashboardQuery = {}): Promis
     to: isoDate(new Date(r.to.getTime() - DAY)),
     generatedAt: r.now.toISOString(),
     buckets,
-    totals: { ...bucketOf(''), csat: { ...total.csat, distribution: total.counts } },
+    totals: { ...present(total), csat: { ...totalCsat.csat, distribution: totalCsat.counts } },
     queueNow: { open: now.open, byReason: reasons(now), breached: now.breached },
     agents,
   };

@@ -3,7 +3,11 @@ import type { QueueReason } from '../queue/types.js';
 
 export type DashboardPeriod = 'day' | 'week';
 
-/** Median and 90th percentile of a duration, in minutes, over `count` cases (null when none). */
+/**
+ * Median and 90th percentile of a duration, in minutes, over `count` cases (null when none). On
+ * the supervisor's dashboard each case is kept to two significant digits (rollup histograms), so
+ * these are within 5 % of the exact ones; an agent's own time to resolution is exact.
+ */
 export interface Durations {
   median: number | null;
   p90: number | null;

@@ -1,5 +1,5 @@
 import { presentThreadSummary, presentUserRef } from '../forum/present.js';
-import type { PresenceRow, QueueListRow } from './queries.js';
+import type { PresenceJson, PresenceRow, QueueListRow } from './queries.js';
 import type { ItemPresence, QueueItem, QueueReason } from './types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -7,8 +7,9 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /**
  * A queue item for the console. Time left runs to the SLA due time from `now` while the item is
  * open, and from its resolution once resolved (how much margin the agents had; negative = breached).
+ * Presence: as given, else what the row carries (listed with `presenceSince`), else none.
  */
-export function presentQueueItem(row: QueueListRow, now: Date, presence: ItemPresence[] = []): QueueItem {
+export function presentQueueItem(row: QueueListRow, now: Date, presence: ItemPresence[] = presenceOfRow(row.presence)): QueueItem {
   const { item } = row;
   const until = item.resolvedAt ?? now;
   const minutesLeft = Math.floor((item.dueAt.getTime() - until.getTime()) / 60_000);
@@ -50,6 +51,10 @@ export function presentQueueItem(row: QueueListRow, now: Date, presence: ItemPre
 
 export function presentPresence(row: PresenceRow): ItemPresence {
   return { user: presentUserRef(row.userId, row.handle, row.displayName, row.role), state: row.state, seenAt: row.seenAt.toISOString() };
+}
+
+function presenceOfRow(list: PresenceJson[] | null): ItemPresence[] {
+  return (list ?? []).map((p) => ({ user: presentUserRef(p.userId, p.handle, p.displayName, p.role), state: p.state, seenAt: new Date(p.seenAt).toISOString() }));
 }
 
 /** Fresh presence rows grouped by item. */

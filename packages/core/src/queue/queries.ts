@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Executor } from '../db/client.js';
 import { users } from '../accounts/schema.js';
@@ -7,6 +7,7 @@ import { categories, posts, threads } from '../forum/schema.js';
 import { threadColumns } from '../forum/queries.js';
 import { queuePresence, teams } from '../teams/schema.js';
 import { queueItems } from './schema.js';
+import type { Role } from '../forum/types.js';
 import type { QueueReason } from './types.js';
 
 export type QueueItemRow = typeof queueItems.$inferSelect;
@@ -173,6 +174,8 @@ export interface QueueFilter {
   claimedBy?: number;
   /** open items nobody holds */
   unclaimed?: boolean;
+  /** with each item, who has it open in the console: staff seen on it after this instant */
+  presenceSince?: Date;
 }
 
 /** Open items: [dueAt, priority, openedAt, id]; resolved ones: [resolvedAt, id]. */
@@ -186,42 +189,62 @@ interface ListShape {
   claimedBy: boolean;
   unclaimed: boolean;
   after: 0 | 2 | 4;
+  /** rows wanted: part of the statement, not a parameter (see buildList) */
+  limit: number;
+  presence: boolean;
+}
+
+/** One staff member's fresh presence on an item, as PostgreSQL's json_agg gives it (seenAt a timestamp string). */
+export interface PresenceJson {
+  userId: number;
+  handle: string;
+  displayName: string;
+  role: Role;
+  state: 'viewing' | 'drafting';
+  seenAt: string;
 }
 
 const p = sql.placeholder;
 
+const pick = alias(queueItems, 'pick');
+
 /**
- * The listing in two steps: the page of items first, from the open (or resolved) partial index in
- * its own order, leaving out items of deleted threads, and only then the thread summaries and
- * agents of those few rows. The status tests are literals, not parameters, so PostgreSQL can
- * prove the partial index applies even in a prepared statement's generic plan.
+ * The listing in two steps in one statement: the ids of the page first, from the open (or
+ * resolved) partial index in its own order, leaving out items of deleted threads, and only then
+ * the thread summaries and agents of those few rows. The status tests and the LIMIT are literals,
+ * not parameters: in a prepared statement's generic plan PostgreSQL then still proves the partial
+ * index applies and knows the page is a few rows (with LIMIT $n it plans for a tenth of the table
+ * and picks sequential scans of threads and users).
  */
 function buildList(db: Executor, s: ListShape) {
+  const byDue = s.open !== false;
+  // Resolved newest first with nulls last, as queue_items_resolved_idx is built (a bare DESC
+  // would put nulls first and miss the index).
+  const order = (t: typeof queueItems | typeof pick) =>
+    byDue ? [asc(t.dueAt), asc(t.priority), asc(t.openedAt), asc(t.id)] : [sql`${t.resolvedAt} desc nulls last`, sql`${t.id} desc nulls last`];
   const conditions: (SQL | undefined)[] = [
-    s.open === undefined ? undefined : s.open ? sql`${queueItems.status} <> 'resolved'` : sql`${queueItems.status} = 'resolved'`,
-    sql`not exists (select 1 from ${threads} where ${threads.id} = ${queueItems.threadId} and ${threads.deletedAt} is not null)`,
-    s.reason ? sql`${p('reason')}::text = any(${queueItems.reasons})` : undefined,
-    s.ids ? sql`${queueItems.id} = any(${p('ids')}::int[])` : undefined,
-    s.claimedBy ? sql`${queueItems.claimedById} = ${p('claimedBy')}::int` : undefined,
-    s.unclaimed ? isNull(queueItems.claimedById) : undefined,
+    s.open === undefined ? undefined : s.open ? sql`${pick.status} <> 'resolved'` : sql`${pick.status} = 'resolved'`,
+    sql`not exists (select 1 from ${threads} gone where gone.id = ${pick.threadId} and gone.deleted_at is not null)`,
+    s.reason ? sql`${p('reason')}::text = any(${pick.reasons})` : undefined,
+    s.ids ? sql`${pick.id} = any(${p('ids')}::int[])` : undefined,
+    s.claimedBy ? sql`${pick.claimedById} = ${p('claimedBy')}::int` : undefined,
+    s.unclaimed ? isNull(pick.claimedById) : undefined,
     s.after === 4
-      ? sql`(${queueItems.dueAt}, ${queueItems.priority}, ${queueItems.openedAt}, ${queueItems.id}) > (${p('due')}::timestamptz, ${p('priority')}::smallint, ${p('opened')}::timestamptz, ${p('id')}::int)`
+      ? sql`(${pick.dueAt}, ${pick.priority}, ${pick.openedAt}, ${pick.id}) > (${p('due')}::timestamptz, ${p('priority')}::smallint, ${p('opened')}::timestamptz, ${p('id')}::int)`
       : s.after === 2
-        ? sql`(${queueItems.resolvedAt}, ${queueItems.id}) < (${p('resolved')}::timestamptz, ${p('id')}::int)`
+        ? sql`(${pick.resolvedAt}, ${pick.id}) < (${p('resolved')}::timestamptz, ${p('id')}::int)`
         : undefined,
   ];
-  const byDue = s.open !== false;
   const page = db
-    .select()
-    .from(queueItems)
+    .select({ id: pick.id })
+    .from(pick)
     .where(and(...conditions))
-    .orderBy(...(byDue ? [asc(queueItems.dueAt), asc(queueItems.priority), asc(queueItems.openedAt), asc(queueItems.id)] : [desc(queueItems.resolvedAt), desc(queueItems.id)]))
-    .limit(p('limit'))
-    .as('page');
-  const item = Object.fromEntries(Object.keys(getTableColumns(queueItems)).map((k) => [k, page[k as keyof typeof page._.selectedFields]])) as typeof page._.selectedFields;
+    .orderBy(...order(pick))
+    // a literal (a clamped integer): Drizzle would send a number as a parameter
+    .limit(sql.raw(String(s.limit)) as unknown as number);
   return db
     .select({
-      item,
+      item: queueItems,
       thread: threadColumns,
       firstPeerReplyAt: threads.firstPeerReplyAt,
       claimerHandle: claimer.handle,
@@ -233,15 +256,24 @@ function buildList(db: Executor, s: ListShape) {
       assignerHandle: assigner.handle,
       assignerDisplayName: assigner.displayName,
       assignerRole: assigner.role,
+      // who has each item open, in the same statement: one round trip for the whole page
+      presence: s.presence
+        ? sql<PresenceJson[] | null>`(
+            select json_agg(json_build_object('userId', pu.id, 'handle', pu.handle, 'displayName', pu.display_name, 'role', pu.role,
+                                              'state', qp.state, 'seenAt', qp.seen_at) order by qp.seen_at, pu.id)
+            from ${queuePresence} qp join ${users} pu on pu.id = qp.user_id
+            where qp.item_id = ${queueItems.id} and qp.seen_at > ${p('presenceSince')}::timestamptz)`
+        : sql<PresenceJson[] | null>`null`,
     })
-    .from(page)
-    .innerJoin(threads, eq(threads.id, page.threadId))
+    .from(queueItems)
+    .innerJoin(threads, eq(threads.id, queueItems.threadId))
     .innerJoin(categories, eq(categories.id, threads.categoryId))
     .innerJoin(users, eq(users.id, threads.authorId))
-    .leftJoin(claimer, eq(claimer.id, page.claimedById))
-    .leftJoin(resolver, eq(resolver.id, page.resolvedById))
-    .leftJoin(assigner, eq(assigner.id, page.assignedById))
-    .orderBy(...(byDue ? [asc(page.dueAt), asc(page.priority), asc(page.openedAt), asc(page.id)] : [desc(page.resolvedAt), desc(page.id)]));
+    .leftJoin(claimer, eq(claimer.id, queueItems.claimedById))
+    .leftJoin(resolver, eq(resolver.id, queueItems.resolvedById))
+    .leftJoin(assigner, eq(assigner.id, queueItems.assignedById))
+    .where(sql`${queueItems.id} = any(array(${page}))`)
+    .orderBy(...order(queueItems));
 }
 
 type ListStatement = ReturnType<ReturnType<typeof buildList>['prepare']>;
@@ -264,14 +296,16 @@ export async function listItemRows(db: Executor, filter: QueueFilter, limit: num
     claimedBy: filter.claimedBy !== undefined,
     unclaimed: filter.unclaimed === true,
     after: after ? after.length : 0,
+    limit: Math.min(Math.max(Math.trunc(limit), 1), 1000),
+    presence: filter.presenceSince !== undefined,
   };
-  const values: Record<string, unknown> = { limit, reason: filter.reason, ids: filter.ids, claimedBy: filter.claimedBy };
+  const values: Record<string, unknown> = { reason: filter.reason, ids: filter.ids, claimedBy: filter.claimedBy, presenceSince: filter.presenceSince };
   if (after?.length === 4) Object.assign(values, { due: after[0], priority: after[1], opened: after[2], id: after[3] });
   else if (after) Object.assign(values, { resolved: after[0], id: after[1] });
   if ('rollback' in db || shape.ids) return buildList(db, shape).execute(values);
   let statements = preparedLists.get(db);
   if (!statements) preparedLists.set(db, (statements = new Map()));
-  const name = `queue_list_${shape.open === undefined ? 'any' : shape.open ? 'open' : 'resolved'}${shape.reason ? '_reason' : ''}${shape.claimedBy ? '_mine' : ''}${shape.unclaimed ? '_unclaimed' : ''}${shape.after ? '_after' : ''}`;
+  const name = `queue_list_${shape.open === undefined ? 'any' : shape.open ? 'open' : 'resolved'}${shape.reason ? '_reason' : ''}${shape.claimedBy ? '_mine' : ''}${shape.unclaimed ? '_unclaimed' : ''}${shape.after ? '_after' : ''}${shape.presence ? '_presence' : ''}_${shape.limit}`;
   let statement = statements.get(name);
   if (!statement) statements.set(name, (statement = buildList(db, shape).prepare(name)));
   return statement.execute(values);

@@ -60,7 +60,9 @@ export const queueItems = pgTable(
     index('queue_items_resolved_idx').on(t.resolvedAt.desc(), t.id.desc()).where(sql`${t.status} = 'resolved'`),
     index('queue_items_thread_idx').on(t.threadId),
     index('queue_items_opened_idx').on(t.openedAt),
-    index('queue_items_claimed_by_idx').on(t.claimedById).where(sql`${t.status} <> 'resolved'`),
+    // open items per holder, in the listing's order: the console's "mine" page reads only the agent's own
+    // items (a scan of the whole open index otherwise), and the dashboard counts them per agent
+    index('queue_items_claimed_by_idx').on(t.claimedById, t.dueAt, t.priority, t.openedAt, t.id).where(sql`${t.status} <> 'resolved'`),
     check('queue_items_reasons_check', sql`cardinality(${t.reasons}) > 0 and ${t.reasons} <@ array['unanswered', 'flagged', 'requested', 'rule']::text[]`),
   ],
 );

@@ -260,14 +260,20 @@ export async function listQueue(
     after = k && [new Date(k[0]), k[1]];
   }
   const assignee = open ? (input.assignee ?? 'all') : 'all';
-  const filter: q.QueueFilter = { open, reason: input.reason, claimedBy: assignee === 'mine' ? actor.id : undefined, unclaimed: assignee === 'unassigned' };
+  const now = ctx.now();
+  const filter: q.QueueFilter = {
+    open,
+    reason: input.reason,
+    claimedBy: assignee === 'mine' ? actor.id : undefined,
+    unclaimed: assignee === 'unassigned',
+    // presence comes in the same statement (one round trip per page)
+    presenceSince: open && ctx.config ? presenceSince(ctx.config, now) : undefined,
+  };
   const rows = await q.listItemRows(ctx.db, filter, limit + 1, after);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1]?.item;
-  const now = ctx.now();
-  const presence = open ? await presenceOf(ctx.db, page.map((r) => r.item.id), ctx.config, now) : new Map<number, ItemPresence[]>();
   return {
-    items: page.map((r) => presentQueueItem(r, now, presence.get(r.item.id))),
+    items: page.map((r) => presentQueueItem(r, now)),
     nextCursor:
       rows.length > limit && last
         ? encodeCursor(open ? [last.dueAt.toISOString(), last.priority, last.openedAt.toISOString(), last.id] : [last.resolvedAt!.toISOString(), last.id])

@@ -10,6 +10,7 @@ import { evaluateEveryone } from '../reputation/trust.js';
 import type { Role, ThreadKind } from '../forum/types.js';
 import { demoThreads } from './demo-content.js';
 import { seedConsoleHistory } from './demo-console.js';
+import { seedConsoleWorkflow } from './demo-workflow.js';
 
 export const DEMO_PASSWORD = 'community-demo';
 
@@ -114,6 +115,8 @@ async function seedInto(db: Db, config: CoreConfig, now: Date): Promise<void> {
   }
   // The console's last weeks: queue items, resolutions, CSAT, flags and a QA sample for the dashboard.
   await seedConsoleHistory(db, config, now, who);
+  // …and its live workflow: teams, canned responses and items in every state.
+  await seedConsoleWorkflow(db, relaxed, now, who);
 }
 
 export const demoAccounts = members;

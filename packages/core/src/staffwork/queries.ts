@@ -3,7 +3,9 @@ import { alias } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.js';
 import { auditLog } from '../audit/schema.js';
 import type { Executor } from '../db/client.js';
-import { categories, posts, threads } from '../forum/schema.js';
+import { EXPERT } from '../badges/catalogue.js';
+import { userBadges } from '../badges/schema.js';
+import { categories, posts, tags, threads, threadTags } from '../forum/schema.js';
 import { queueItems } from '../queue/schema.js';
 import { cannedResponses, csatResponses, privateConversations, privateMessages, staffDrafts, staffNotes } from './schema.js';
 
@@ -49,8 +51,18 @@ export async function lockThreadFacts(db: Executor, threadId: number) {
 }
 export type ThreadFacts = NonNullable<Awaited<ReturnType<typeof lockThreadFacts>>>;
 
+export async function getThreadAuthorId(db: Executor, threadId: number): Promise<number | undefined> {
+  const [row] = await db.select({ authorId: threads.authorId }).from(threads).where(and(eq(threads.id, threadId), isNull(threads.deletedAt)));
+  return row?.authorId;
+}
+
 export async function getItemRef(db: Executor, itemId: number) {
-  const [row] = await db.select({ id: queueItems.id, threadId: queueItems.threadId, status: queueItems.status }).from(queueItems).where(eq(queueItems.id, itemId));
+  const [row] = await db
+    .select({ id: queueItems.id, threadId: queueItems.threadId, status: queueItems.status, replyApproval: categories.replyApproval })
+    .from(queueItems)
+    .innerJoin(threads, eq(threads.id, queueItems.threadId))
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .where(eq(queueItems.id, itemId));
   return row;
 }
 
@@ -331,6 +343,28 @@ export async function listNudgeRows(db: Executor, threadId: number) {
     .innerJoin(author, eq(author.id, auditLog.actorId))
     .where(and(eq(auditLog.subjectType, 'thread'), eq(auditLog.subjectId, threadId), eq(auditLog.action, 'thread.nudged')))
     .orderBy(asc(auditLog.id));
+}
+
+export async function getUserRefByHandle(db: Executor, handle: string): Promise<UserRefRow | undefined> {
+  const [row] = await db.select(userRef).from(users).where(sql`lower(${users.handle}) = lower(${handle})`);
+  return row;
+}
+
+/**
+ * Members holding a live Expert badge for one of the thread's tags (staff and the asker left
+ * out), with those tags, most tags first, then by handle.
+ */
+export async function listThreadExpertRows(db: Executor, threadId: number, askerId: number) {
+  return db
+    .select({ ...userRef, tags: sql<string[]>`array_agg(distinct ${tags.slug} order by ${tags.slug})` })
+    .from(userBadges)
+    .innerJoin(threadTags, and(eq(threadTags.tagId, userBadges.tagId), eq(threadTags.threadId, threadId)))
+    .innerJoin(tags, eq(tags.id, userBadges.tagId))
+    .innerJoin(users, eq(users.id, userBadges.userId))
+    .where(and(eq(userBadges.badge, EXPERT), isNull(userBadges.revokedAt), eq(users.role, 'member'), ne(users.id, askerId)))
+    .groupBy(users.id)
+    .orderBy(desc(sql`count(distinct ${tags.id})`), asc(users.handle))
+    .limit(20);
 }
 
 export async function getUserRefs(db: Executor, ids: number[]): Promise<UserRefRow[]> {

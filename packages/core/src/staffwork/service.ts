@@ -27,6 +27,7 @@ import type {
   StaffDraft,
   StaffNote,
   StaffReplyResult,
+  ThreadExpert,
 } from './types.js';
 import { CANNED_VARIABLES, fillVariables, unknownVariables } from './variables.js';
 
@@ -94,8 +95,9 @@ async function allPosts(ctx: Ctx, threadId: number) {
 
 /**
  * The console's item page (staff; Forbidden otherwise): the item, its thread with every post
- * (held and hidden ones marked), internal notes, drafts waiting or returned, the asker's profile
- * summary, private conversations, nudges and the CSAT given. NotFound for an unknown item.
+ * (held and hidden ones marked), whether its category holds agents' replies for approval,
+ * internal notes, drafts waiting or returned, the asker's profile summary, private
+ * conversations, nudges and the CSAT given. NotFound for an unknown item.
  */
 export async function getItemView(ctx: Ctx, itemId: number): Promise<ItemView> {
   authorize(ctx.actor, 'queue.work', null);
@@ -118,6 +120,7 @@ export async function getItemView(ctx: Ctx, itemId: number): Promise<ItemView> {
   return {
     item: presentQueueItem(itemRow, ctx.now()),
     thread,
+    replyApproval: ref.replyApproval,
     posts: posts.map((p): ItemPost => ({ ...p, peerAnswer: isPeerAnswer(p) })),
     notes: notes.map(presentNote),
     drafts: drafts.map(presentDraft),
@@ -434,26 +437,48 @@ export async function verifyPost(ctx: Ctx, postId: number, input: { reason?: str
   });
 }
 
+const nudgedIds = (rows: Awaited<ReturnType<typeof q.listNudgeRows>>) => new Set(rows.map((n) => Number((n.data as { expertId?: number }).expertId)));
+
 /**
- * Privately nudges a member (an expert) to help on a thread (staff): a notification for them,
- * an audit row (thread.nudged) the dashboard counts; the item stays open and is touched. Invalid
- * for an unknown member, staff or the asker; Conflict already_nudged for the same member twice;
- * a reason is needed off the queue; NotFound.
+ * Whom to nudge about a thread (staff): members holding the Expert badge for one of its tags,
+ * not the asker, marked when already nudged. NotFound for an unknown thread.
  */
-export async function nudgeExpert(ctx: Ctx, threadId: number, input: { expertId: number; note?: string | null; reason?: string | null }): Promise<{ threadId: number; expert: ReturnType<typeof presentRef> }> {
+export async function listThreadExperts(ctx: Ctx, threadId: number): Promise<{ experts: ThreadExpert[] }> {
+  authorize(ctx.actor, 'queue.work', null);
+  const askerId = await q.getThreadAuthorId(ctx.db, threadId);
+  if (askerId === undefined) throw new NotFound('Thread', 'thread_not_found');
+  const [rows, nudges] = await Promise.all([q.listThreadExpertRows(ctx.db, threadId, askerId), q.listNudgeRows(ctx.db, threadId)]);
+  const nudged = nudgedIds(nudges);
+  return { experts: rows.map(({ tags, ...user }) => ({ user: presentRef(user), tags, nudged: nudged.has(user.id) })) };
+}
+
+/**
+ * Privately nudges a member (an expert), named by handle or id, to help on a thread (staff): a
+ * notification for them, an audit row (thread.nudged) the dashboard counts; the item stays open
+ * and is touched. Invalid (on the field given) for an unknown member, staff or the asker, or when
+ * neither is given; Conflict already_nudged for the same member twice; a reason is needed off the
+ * queue; NotFound.
+ */
+export async function nudgeExpert(
+  ctx: Ctx,
+  threadId: number,
+  input: { handle?: string | null; expertId?: number | null; note?: string | null; reason?: string | null },
+): Promise<{ threadId: number; expert: ReturnType<typeof presentRef> }> {
   const actor = authorize(ctx.actor, 'queue.work', null);
+  const handle = input.handle?.trim().replace(/^@/, '') || null;
+  const field = handle ? 'handle' : 'expertId';
+  if (!handle && !input.expertId) throw new Invalid({ handle: 'name the member to nudge' });
   const note = text(input.note, 'note', STAFFWORK_LIMITS.nudgeNoteMax);
   const reason = text(input.reason, 'reason', 500);
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
     const thread = await lockThread(tx, threadId);
-    const expert = await q.getUserRef(tx, input.expertId);
-    if (!expert) throw new Invalid({ expertId: 'no such member' });
-    if (isStaff(expert.role)) throw new Invalid({ expertId: 'is staff; nudges go to community members' });
-    if (expert.id === thread.authorId) throw new Invalid({ expertId: 'is the asker' });
+    const expert = handle ? await q.getUserRefByHandle(tx, handle) : await q.getUserRef(tx, input.expertId!);
+    if (!expert) throw new Invalid({ [field]: 'no such member' });
+    if (isStaff(expert.role)) throw new Invalid({ [field]: 'is staff; nudges go to community members' });
+    if (expert.id === thread.authorId) throw new Invalid({ [field]: 'is the asker' });
     const item = await requireQueueOrReason(tx, threadId, reason);
-    const earlier = await q.listNudgeRows(tx, threadId);
-    if (earlier.some((n) => Number((n.data as { expertId?: number }).expertId) === expert.id)) {
+    if (nudgedIds(await q.listNudgeRows(tx, threadId)).has(expert.id)) {
       throw new Conflict('already_nudged', `@${expert.handle} was already nudged about this thread`);
     }
     if (item) await touchAgentActivity(tx, item.id, now);

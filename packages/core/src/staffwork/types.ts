@@ -91,10 +91,21 @@ export interface CsatPrompt {
 /** A thread's post on the item page: every post, hidden and held included, marked. */
 export type ItemPost = Post & { peerAnswer: boolean };
 
+/** A member the console suggests nudging about a thread: an expert of one of its tags. */
+export interface ThreadExpert {
+  user: UserRef;
+  /** the thread's tags they are an expert of */
+  tags: string[];
+  /** already nudged about this thread (a second nudge is refused) */
+  nudged: boolean;
+}
+
 /** Everything the console's item page needs in one response. */
 export interface ItemView {
   item: QueueItem;
   thread: ThreadDetail;
+  /** the thread's category holds agents' replies as drafts until a supervisor approves them */
+  replyApproval: boolean;
   posts: ItemPost[];
   notes: StaffNote[];
   /** pending and returned drafts on this thread */

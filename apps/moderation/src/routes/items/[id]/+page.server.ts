@@ -11,5 +11,7 @@ export const load: PageServerLoad = async ({ fetch, parent, params, url, depends
   if (!user) loginRedirect(url);
   const client = staffApi(fetch);
   const [view, canned] = await Promise.all([orError(client.item(params.id), url), client.canned().then((r) => r.cannedResponses, () => [])]);
-  return { me: user, view, canned };
+  // suggestions only: the nudge form still takes any handle when they cannot be loaded
+  const experts = await client.experts(view.thread.id).then((r) => r.experts, () => []);
+  return { me: user, view, canned, experts };
 };
