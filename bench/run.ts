@@ -11,12 +11,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { Request } from 'autocannon';
 import { badges, connect, defaultConfig, trust, ensureDatabase, migrateDatabase, startEmbeddedPostgres, type BackfillResult } from '@forum/core';
 import { renderMarkdown } from '@forum/core/forum/markdown';
 import { cpuSeconds, machineCpuSeconds, memory, runLoad, treeCpuSeconds, type LoadResult } from './load.js';
 import { seedDataset, type Seeded } from './seed.js';
 import { consoleReport, runConsoleBench, type ConsoleBenchResult, type ConsoleScenario } from './console.js';
+import { asEach, logIn, rotating, type Scenario, type Session } from './requests.js';
 import { categoryVocabulary, postBody, rng, searchQueries, type CategorySlug } from './text.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -173,39 +173,10 @@ async function startServer(databaseUrl: string, app: 'forum' | 'moderation' = 'f
 // ---------------------------------------------------------------------------------------------
 // Sessions: the CSRF double-submit and login, as a browser does them (docs/api.md).
 
-interface Session {
-  handle: string;
-  cookie: string;
-  csrf: string;
-}
-
-function cookiesOf(response: Response): Record<string, string> {
-  return Object.fromEntries(
-    response.headers.getSetCookie().map((c) => {
-      const pair = c.split(';')[0];
-      return [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
-    }),
-  );
-}
-
-async function logIn(origin: string, handle: string): Promise<Session> {
-  const first = await fetch(`${origin}/api/session`);
-  const csrf = cookiesOf(first).csrf_token;
-  if (!first.ok || !csrf) throw new Error(`GET /api/session: ${first.status}, no csrf_token cookie`);
-  const login = await fetch(`${origin}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `csrf_token=${csrf}`, 'x-csrf-token': csrf },
-    body: JSON.stringify({ login: handle, password: PASSWORD }),
-  });
-  const sid = cookiesOf(login).sid;
-  if (!login.ok || !sid) throw new Error(`POST /api/auth/login as ${handle}: ${login.status} ${await login.text()}`);
-  return { handle, cookie: `sid=${sid}; csrf_token=${csrf}`, csrf };
-}
-
 async function logInMany(origin: string, handles: string[]): Promise<Session[]> {
   const sessions: Session[] = [];
   // Argon2 runs on the server's thread pool (4 threads): no point in more at once.
-  for (let i = 0; i < handles.length; i += 4) sessions.push(...(await Promise.all(handles.slice(i, i + 4).map((h) => logIn(origin, h)))));
+  for (let i = 0; i < handles.length; i += 4) sessions.push(...(await Promise.all(handles.slice(i, i + 4).map((h) => logIn(origin, h, PASSWORD)))));
   const check = await fetch(`${origin}/api/session`, { headers: { cookie: sessions[0].cookie } });
   const body = (await check.json()) as { user: { handle: string } | null };
   if (body.user?.handle !== sessions[0].handle) throw new Error('a logged-in session cookie is not recognised');
@@ -215,18 +186,6 @@ async function logInMany(origin: string, handles: string[]): Promise<Session[]> 
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
-interface Scenario {
-  name: string;
-  connections: number;
-  requests: Request[];
-  /** one request sent before the load, to check the scenario does what it says */
-  check(origin: string): Promise<string>;
-  target: string;
-  met(r: LoadResult): boolean;
-  /** changes the data, so it runs after every read scenario */
-  writes?: boolean;
-}
-
 function shuffled<T>(items: T[], seed: number): T[] {
   const r = rng(seed);
   const out = [...items];
@@ -235,16 +194,6 @@ function shuffled<T>(items: T[], seed: number): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
-}
-
-/** One request template that takes the paths in turn (and per-request extras, e.g. a member's cookie). */
-function rotating(paths: string[], extra: (i: number) => Partial<Request> = () => ({})): Request[] {
-  let i = 0;
-  const setupRequest = (request: Request): Request => {
-    const n = i++;
-    return { ...request, path: paths[n % paths.length], ...extra(n) };
-  };
-  return [{ setupRequest }];
 }
 
 async function expectJson(response: Response, status: number, what: string): Promise<any> {
@@ -306,7 +255,7 @@ function scenarios(seeded: Seeded, sessions: Session[], polls: PollTarget[]): Sc
     };
   };
   // A member's session cookie: the page cache serves anonymous readers only, so these go to the database.
-  const asMember = (i: number) => ({ headers: { cookie: sessions[i % sessions.length].cookie } });
+  const asMember = asEach(sessions);
   const memberCookie = { cookie: sessions[0].cookie };
 
   const threadRead = (name: string, loggedIn: boolean, target: string, met: Scenario['met']): Scenario => ({
@@ -702,7 +651,7 @@ async function consoleBench(db: BenchDatabase): Promise<ConsoleBenchResult> {
         const client = stats;
         cleanups.push(() => client.end());
       }
-      return measure(server as Server, { ...db, url }, stats, scenario as Scenario);
+      return measure(server as Server, { ...db, url }, stats, scenario);
     },
     log,
     password: PASSWORD,
