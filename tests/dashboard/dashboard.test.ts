@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Actor, Db } from '@forum/core';
-import { startModeration } from '../support/apps.js';
+import type { startModeration } from '../support/apps.js';
 import type { ApiClient } from '../support/http.js';
 import { Clock, createCategory, createMember, createReply, createThread } from '../support/factories.js';
-import { clientAs, expectError, scalar } from '../support/api.js';
+import { expectError, scalar } from '../support/api.js';
+import { insertItem, startConsoleWeek } from './setup.js';
 
 // The supervisor's dashboard over a small, hand-built week: four threads (one self-served, one
 // answered by an agent after its SLA breached, one a peer answered with an agent's assist, one
@@ -34,33 +35,14 @@ async function thread(name: string, created: string, slug: string) {
   return thread.id;
 }
 
-async function item(threadId: number, v: { reasons: string[]; opened: string; due: string; firstResponse?: string; resolved?: string; by?: Actor; resolution?: string; claimedBy?: Actor }) {
-  const { rows } = await db.execute<{ id: number }>(sql`
-    insert into queue_items (thread_id, status, reasons, opened_at, due_at, first_agent_response_at, resolved_at, resolved_by_id, resolution, claimed_by_id, claimed_at)
-    values (${threadId}, ${v.resolved ? 'resolved' : 'queued'}, ${`{${v.reasons.join(',')}}`}::text[], ${v.opened}, ${v.due}, ${v.firstResponse ?? null},
-            ${v.resolved ?? null}, ${v.by?.id ?? null}, ${v.resolution ?? null}, ${v.claimedBy?.id ?? null}, null)
-    returning id`);
-  return rows[0].id;
-}
+const item = (threadId: number, v: Parameters<typeof insertItem>[2]) => insertItem(db, threadId, v);
 
 beforeAll(async () => {
-  clock = new Clock(new Date('2025-06-11T12:00:00.000Z'));
-  mod = await startModeration({ clock });
-  db = mod.db.db;
-  [alice, bob, sue, asker, peer] = await Promise.all([
-    createMember(db, { role: 'agent', handle: 'agent_alice' }),
-    createMember(db, { role: 'agent', handle: 'agent_bob' }),
-    createMember(db, { role: 'supervisor', handle: 'super_sue' }),
-    createMember(db, { trustLevel: 1 }),
-    createMember(db, { trustLevel: 1 }),
-  ]);
-  const member = await createMember(db, { trustLevel: 1 });
-  [aliceConsole, bobConsole, sueConsole, memberConsole] = await Promise.all([
-    clientAs(mod, alice, { app: 'moderation' }),
-    clientAs(mod, bob, { app: 'moderation' }),
-    clientAs(mod, sue, { app: 'moderation' }),
-    clientAs(mod, member, { app: 'moderation' }),
-  ]);
+  const week = await startConsoleWeek({ agent_alice: 'agent', agent_bob: 'agent', super_sue: 'supervisor' });
+  ({ mod, db, clock, memberConsole } = week);
+  ({ agent_alice: alice, agent_bob: bob, super_sue: sue } = week.staff);
+  ({ agent_alice: aliceConsole, agent_bob: bobConsole, super_sue: sueConsole } = week.consoles);
+  [asker, peer] = await Promise.all([createMember(db, { trustLevel: 1 }), createMember(db, { trustLevel: 1 })]);
   const { slug } = await createCategory(db, { windowMinutes: 10_000 });
 
   // T0: outside the 14 days, inside the 12 weeks; nobody answered it.

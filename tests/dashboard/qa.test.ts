@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { dashboard, jobHandlers, runDueJobs, type Actor, type Db } from '@forum/core';
-import { startModeration } from '../support/apps.js';
+import type { startModeration } from '../support/apps.js';
 import type { ApiClient } from '../support/http.js';
 import { Clock, createCategory, createMember, createThread, relaxedConfig } from '../support/factories.js';
-import { clientAs, expectError, scalar } from '../support/api.js';
+import { expectError, scalar } from '../support/api.js';
+import { insertItem, startConsoleWeek } from './setup.js';
 
 // The weekly QA sample: drawn per agent and week (three each by default), idempotent, scored by
 // supervisors on a four-criterion scorecard, and visible to the agent it is about.
@@ -27,11 +28,8 @@ const items: Record<string, number[]> = { alice: [], bob: [], sue: [], other: []
 
 async function resolvedItem(by: Actor | null, resolvedAt: string, resolution: 'agent' | 'assisted' | 'community' = 'agent') {
   const { thread } = await createThread(db, asker, { category: slug, clock: new Clock(new Date('2025-05-20T08:00:00Z')) });
-  const { rows } = await db.execute<{ id: number }>(sql`
-    insert into queue_items (thread_id, status, reasons, opened_at, due_at, resolved_at, resolved_by_id, resolution)
-    values (${thread.id}, 'resolved', '{requested}', ${new Date(Date.parse(resolvedAt) - 3_600_000).toISOString()}, ${resolvedAt}, ${resolvedAt}, ${by?.id ?? null}, ${resolution})
-    returning id`);
-  return rows[0].id;
+  const opened = new Date(Date.parse(resolvedAt) - 3_600_000).toISOString();
+  return insertItem(db, thread.id, { reasons: ['requested'], opened, due: resolvedAt, resolved: resolvedAt, by, resolution });
 }
 
 async function audit(action: string) {
@@ -42,24 +40,11 @@ async function audit(action: string) {
 }
 
 beforeAll(async () => {
-  clock = new Clock(new Date('2025-06-11T12:00:00.000Z'));
-  mod = await startModeration({ clock });
-  db = mod.db.db;
-  [alice, bob, sue, sam, asker] = await Promise.all([
-    createMember(db, { role: 'agent', handle: 'qa_alice' }),
-    createMember(db, { role: 'agent', handle: 'qa_bob' }),
-    createMember(db, { role: 'supervisor', handle: 'qa_sue' }),
-    createMember(db, { role: 'supervisor', handle: 'qa_sam' }),
-    createMember(db, { trustLevel: 1 }),
-  ]);
-  const member = await createMember(db, { trustLevel: 1 });
-  [aliceConsole, bobConsole, sueConsole, samConsole, memberConsole] = await Promise.all([
-    clientAs(mod, alice, { app: 'moderation' }),
-    clientAs(mod, bob, { app: 'moderation' }),
-    clientAs(mod, sue, { app: 'moderation' }),
-    clientAs(mod, sam, { app: 'moderation' }),
-    clientAs(mod, member, { app: 'moderation' }),
-  ]);
+  const week = await startConsoleWeek({ qa_alice: 'agent', qa_bob: 'agent', qa_sue: 'supervisor', qa_sam: 'supervisor' });
+  ({ mod, db, clock, memberConsole } = week);
+  ({ qa_alice: alice, qa_bob: bob, qa_sue: sue, qa_sam: sam } = week.staff);
+  ({ qa_alice: aliceConsole, qa_bob: bobConsole, qa_sue: sueConsole, qa_sam: samConsole } = week.consoles);
+  asker = await createMember(db, { trustLevel: 1 });
   slug = (await createCategory(db, { windowMinutes: 100_000 })).slug;
   // Last week (Monday 2 June to Sunday 8 June, UTC): Alice resolved five, Bob two (one assisting
   // a peer), Sue one; the community resolved one. Outside it: one of Alice's on 1 June (the week

@@ -1,23 +1,16 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { accounts, badges, queue, teams, type Actor } from '@forum/core';
-import { buildModerationApp } from '../../apps/moderation/server/app.js';
-import { repoRoot } from '../../apps/forum/server/runtime.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { Clock, createCategory, createMember, createReply, createThread, ctxFor, relaxedConfig } from '../support/factories.js';
-import { launchBrowser } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { badges, queue, teams, type Actor } from '@forum/core';
+import type { TestDatabase } from '../support/db.js';
+import { Clock, createCategory, createMember, createReply, createThread, ctxFor } from '../support/factories.js';
+import { startBrowserConsole, type BrowserConsole } from '../support/browser.js';
 
 // The console as its users see it: the navigation by role, the item page's two tracks with
 // their first-response times, nudging an expert picked from the suggestions, and the Team
 // page's calendar editor with its category picker and inline field errors.
+let apps: BrowserConsole;
 let db: TestDatabase;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
 let sue: Actor;
 let ana: Actor;
 let expert: Actor;
@@ -27,69 +20,55 @@ let teamId: number;
 let categoryIds: { mobile: number; api: number };
 
 beforeAll(async () => {
-  if (!existsSync(path.join(repoRoot, 'apps/moderation/build/handler.js'))) {
-    throw new Error('The console UI is not built: run `npm run build` (npm test does it first).');
-  }
-  db = await createTestDatabase();
-  sue = await createMember(db.db, { handle: 'super_sue', role: 'supervisor' });
-  ana = await createMember(db.db, { handle: 'agent_ana', role: 'agent' });
-  expert = await createMember(db.db, { handle: 'raj_expert', trustLevel: 2 });
-  const asker = await createMember(db.db, { handle: 'asker_jo', trustLevel: 1 });
-  const peer = await createMember(db.db, { handle: 'peer_lea', trustLevel: 1 });
-  const asSue = ctxFor(db.db, sue);
-  const mobile = await createCategory(db.db, { slug: 'mobile', windowMinutes: 60, tags: ['android'] });
-  const api = await createCategory(db.db, { slug: 'api', windowMinutes: 60, tags: ['webhooks'] });
-  categoryIds = { mobile: mobile.id, api: api.id };
-  teamId = (await teams.createTeam(asSue, { name: 'Support', timezone: 'UTC', hours: null })).id;
-  await teams.setTeamCategories(asSue, teamId, { categoryIds: [mobile.id] });
-  await badges.grantBadge(asSue, expert.handle, { badge: 'expert', tag: 'webhooks', reason: 'Answers every webhook question' });
+  apps = await startBrowserConsole({
+    setup: async (database) => {
+      db = database;
+      sue = await createMember(db.db, { handle: 'super_sue', role: 'supervisor' });
+      ana = await createMember(db.db, { handle: 'agent_ana', role: 'agent' });
+      expert = await createMember(db.db, { handle: 'raj_expert', trustLevel: 2 });
+      const asker = await createMember(db.db, { handle: 'asker_jo', trustLevel: 1 });
+      const peer = await createMember(db.db, { handle: 'peer_lea', trustLevel: 1 });
+      const asSue = ctxFor(db.db, sue);
+      const mobile = await createCategory(db.db, { slug: 'mobile', windowMinutes: 60, tags: ['android'] });
+      const api = await createCategory(db.db, { slug: 'api', windowMinutes: 60, tags: ['webhooks'] });
+      categoryIds = { mobile: mobile.id, api: api.id };
+      teamId = (await teams.createTeam(asSue, { name: 'Support', timezone: 'UTC', hours: null })).id;
+      await teams.setTeamCategories(asSue, teamId, { categoryIds: [mobile.id] });
+      await badges.grantBadge(asSue, expert.handle, { badge: 'expert', tag: 'webhooks', reason: 'Answers every webhook question' });
 
-  // asked 3 h ago; a peer replied 2 h 10 min after; the asker asked for staff 20 min after asking
-  const asked = new Date(Date.now() - 3 * 3_600_000);
-  const { thread } = await createThread(db.db, asker, { category: api.slug, title: 'Webhook signatures do not match', tags: ['webhooks'], clock: new Clock(asked) });
-  threadId = thread.id;
-  await createReply(db.db, peer, thread.id, 'Check that you sign the raw body.', new Clock(new Date(asked.getTime() + 130 * 60_000)));
-  await queue.requestStaff(ctxFor(db.db, asker, new Clock(new Date(asked.getTime() + 20 * 60_000))), thread.id);
-  itemId = await db.db.execute<{ id: number }>(sql`select id from queue_items where thread_id = ${thread.id}`).then((r) => r.rows[0].id);
-
-  app = await buildModerationApp({ database: db, config: relaxedConfig, ui: true });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.env.MODERATION_API_ORIGIN = base;
-  await app.realtime.ready;
-  browser = await launchBrowser();
+      // asked 3 h ago; a peer replied 2 h 10 min after; the asker asked for staff 20 min after asking
+      const asked = new Date(Date.now() - 3 * 3_600_000);
+      const { thread } = await createThread(db.db, asker, { category: api.slug, title: 'Webhook signatures do not match', tags: ['webhooks'], clock: new Clock(asked) });
+      threadId = thread.id;
+      await createReply(db.db, peer, thread.id, 'Check that you sign the raw body.', new Clock(new Date(asked.getTime() + 130 * 60_000)));
+      await queue.requestStaff(ctxFor(db.db, asker, new Clock(new Date(asked.getTime() + 20 * 60_000))), thread.id);
+      itemId = await db.db.execute<{ id: number }>(sql`select id from queue_items where thread_id = ${thread.id}`).then((r) => r.rows[0].id);
+    },
+  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
+afterAll(() => apps?.close());
 
-async function consoleAs(actor: Actor): Promise<Page> {
-  const token = await accounts.createSession(ctxFor(db.db, null), actor.id, 'moderation');
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  await context.addCookies([{ name: 'console_sid', value: token, url: base }]);
-  return context.newPage();
-}
+const consoleAs = (actor: Actor) => apps.consoleAs(actor, { viewport: { width: 1366, height: 900 } });
 
 const navLabels = (page: Page) => page.locator('nav.sidebar a').allTextContents().then((l) => l.map((t) => t.trim()));
 
 describe('the console as agents and supervisors see it', () => {
   it('hides supervisor-only sections from agents and keeps them for supervisors', async () => {
     const anaPage = await consoleAs(ana);
-    await anaPage.goto(`${base}/`);
+    await anaPage.goto(`${apps.consoleBase}/`);
     const agentNav = await navLabels(anaPage);
     expect(agentNav).toEqual(expect.arrayContaining(['Queue', 'Flags', 'Canned responses', 'Team', 'QA']));
     for (const hidden of ['Drafts', 'Dashboard', 'Watched words']) expect(agentNav).not.toContain(hidden);
 
     const suePage = await consoleAs(sue);
-    await suePage.goto(`${base}/`);
+    await suePage.goto(`${apps.consoleBase}/`);
     expect(await navLabels(suePage)).toEqual(expect.arrayContaining(['Drafts', 'Dashboard', 'Watched words', 'Canned responses']));
   });
 
   it('shows both tracks with their first-response times, and nudges an expert picked from the suggestions', async () => {
     const page = await consoleAs(ana);
-    await page.goto(`${base}/items/${itemId}`);
+    await page.goto(`${apps.consoleBase}/items/${itemId}`);
     expect((await page.getByTestId('item-peer-track').textContent())?.replace(/\s+/g, ' ')).toMatch(/Peer answered · first reply after 2 h 10 min/);
     expect((await page.getByTestId('item-agent-track').textContent())?.replace(/\s+/g, ' ')).toMatch(/Agent queued · first response —/);
 
@@ -113,7 +92,7 @@ describe('the console as agents and supervisors see it', () => {
 
   it('edits a team calendar with time ranges, a time zone, holidays and categories, showing the API’s errors inline', async () => {
     const page = await consoleAs(sue);
-    await page.goto(`${base}/team`);
+    await page.goto(`${apps.consoleBase}/team`);
     await page.getByRole('button', { name: 'Edit Support' }).click();
     const form = page.getByTestId('team-form');
     await form.getByTestId('team-24-7').uncheck();

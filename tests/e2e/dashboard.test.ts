@@ -1,24 +1,17 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { accounts, dashboard, type Actor } from '@forum/core';
-import { buildModerationApp } from '../../apps/moderation/server/app.js';
-import { repoRoot } from '../../apps/forum/server/runtime.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { Clock, createCategory, createMember, createReply, createThread, ctxFor, relaxedConfig } from '../support/factories.js';
-import { launchBrowser } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { dashboard, type Actor } from '@forum/core';
+import type { TestDatabase } from '../support/db.js';
+import { Clock, createCategory, createMember, createReply, createThread, ctxFor } from '../support/factories.js';
+import { startBrowserConsole, type BrowserConsole } from '../support/browser.js';
 
 // The supervisor's dashboard and the QA page in a real browser, on a small dataset two days
 // old: four threads, three answered by peers, one of those also answered by an agent, so two of
 // four are self-served (50 %). The agent's sampled item is scored, and the agent reads the score.
 
+let apps: BrowserConsole;
 let db: TestDatabase;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
 let agent: Actor;
 let supervisor: Actor;
 const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
@@ -26,53 +19,42 @@ const dayLabel = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'short',
 const COMMENT = 'Spot on. Mention the export limit next time.';
 
 beforeAll(async () => {
-  if (!existsSync(path.join(repoRoot, 'apps/moderation/build/handler.js'))) {
-    throw new Error('The console UI is not built: run `npm run build` (npm test does it first).');
-  }
-  db = await createTestDatabase();
-  const { slug } = await createCategory(db.db, { windowMinutes: 100_000 });
-  const asker = await createMember(db.db, { handle: 'asking_anna', trustLevel: 1 });
-  const peer = await createMember(db.db, { handle: 'helpful_hal', trustLevel: 1 });
-  agent = await createMember(db.db, { handle: 'agent_amy', role: 'agent' });
-  supervisor = await createMember(db.db, { handle: 'super_sal', role: 'supervisor' });
-  const created = new Clock(twoDaysAgo);
-  const replied = new Clock(new Date(twoDaysAgo.getTime() + 30 * 60_000));
-  const ids: number[] = [];
-  for (const title of ['Export a report to CSV', 'Change the invoice email', 'Sync stops on Android', 'Guest access to one project']) {
-    ids.push((await createThread(db.db, asker, { category: slug, title, clock: created })).thread.id);
-  }
-  for (const id of ids.slice(0, 3)) await createReply(db.db, peer, id, 'This worked for me: check the settings page.', replied);
-  // An agent also answered the third one: resolved as 'agent', so it is not self-served.
-  const resolvedAt = new Date(twoDaysAgo.getTime() + 2 * 3_600_000);
-  const { rows } = await db.db.execute<{ id: number }>(sql`
-    insert into queue_items (thread_id, status, reasons, opened_at, due_at, first_agent_response_at, resolved_at, resolved_by_id, resolution)
-    values (${ids[2]}, 'resolved', '{requested}', ${new Date(twoDaysAgo.getTime() + 3_600_000)}, ${new Date(twoDaysAgo.getTime() + 9 * 3_600_000)},
-            ${resolvedAt}, ${resolvedAt}, ${agent.id}, 'agent')
-    returning id`);
-  const weekStart = dashboard.weekStartOf(resolvedAt).toISOString().slice(0, 10);
-  const review = await db.db.execute<{ id: number }>(sql`
-    insert into qa_reviews (item_id, agent_id, week_start, sampled_at) values (${rows[0].id}, ${agent.id}, ${weekStart}, now()) returning id`);
-  await dashboard.scoreQaReview(ctxFor(db.db, supervisor), review.rows[0].id, { scores: { accuracy: 5, tone: 4, policy: 4, resolution: 5 }, comment: COMMENT });
-
-  app = await buildModerationApp({ database: db, config: relaxedConfig, ui: true });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.env.MODERATION_API_ORIGIN = base;
-  browser = await launchBrowser();
+  apps = await startBrowserConsole({
+    setup: async (database) => {
+      db = database;
+      const { slug } = await createCategory(db.db, { windowMinutes: 100_000 });
+      const asker = await createMember(db.db, { handle: 'asking_anna', trustLevel: 1 });
+      const peer = await createMember(db.db, { handle: 'helpful_hal', trustLevel: 1 });
+      agent = await createMember(db.db, { handle: 'agent_amy', role: 'agent' });
+      supervisor = await createMember(db.db, { handle: 'super_sal', role: 'supervisor' });
+      const created = new Clock(twoDaysAgo);
+      const replied = new Clock(new Date(twoDaysAgo.getTime() + 30 * 60_000));
+      const ids: number[] = [];
+      for (const title of ['Export a report to CSV', 'Change the invoice email', 'Sync stops on Android', 'Guest access to one project']) {
+        ids.push((await createThread(db.db, asker, { category: slug, title, clock: created })).thread.id);
+      }
+      for (const id of ids.slice(0, 3)) await createReply(db.db, peer, id, 'This worked for me: check the settings page.', replied);
+      // An agent also answered the third one: resolved as 'agent', so it is not self-served.
+      const resolvedAt = new Date(twoDaysAgo.getTime() + 2 * 3_600_000);
+      const { rows } = await db.db.execute<{ id: number }>(sql`
+        insert into queue_items (thread_id, status, reasons, opened_at, due_at, first_agent_response_at, resolved_at, resolved_by_id, resolution)
+        values (${ids[2]}, 'resolved', '{requested}', ${new Date(twoDaysAgo.getTime() + 3_600_000)}, ${new Date(twoDaysAgo.getTime() + 9 * 3_600_000)},
+                ${resolvedAt}, ${resolvedAt}, ${agent.id}, 'agent')
+        returning id`);
+      const weekStart = dashboard.weekStartOf(resolvedAt).toISOString().slice(0, 10);
+      const review = await db.db.execute<{ id: number }>(sql`
+        insert into qa_reviews (item_id, agent_id, week_start, sampled_at) values (${rows[0].id}, ${agent.id}, ${weekStart}, now()) returning id`);
+      await dashboard.scoreQaReview(ctxFor(db.db, supervisor), review.rows[0].id, { scores: { accuracy: 5, tone: 4, policy: 4, resolution: 5 }, comment: COMMENT });
+    },
+  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.drop();
-});
+afterAll(() => apps?.close());
 
 async function consoleAs(actor: Actor, pathname: string): Promise<Page> {
-  const token = await accounts.createSession(ctxFor(db.db, null), actor.id, 'moderation');
-  const context = await browser.newContext();
-  await context.addCookies([{ name: 'console_sid', value: token, url: base }]);
-  const page = await context.newPage();
+  const page = await apps.consoleAs(actor);
   page.setDefaultTimeout(10_000);
-  await page.goto(base + pathname);
+  await page.goto(apps.consoleBase + pathname);
   return page;
 }
 

@@ -1,26 +1,16 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildForumApp } from '../../apps/forum/server/app.js';
-import { buildModerationApp } from '../../apps/moderation/server/app.js';
-import { repoRoot } from '../../apps/forum/server/runtime.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { Page } from 'playwright-core';
+import type { TestDatabase } from '../support/db.js';
 import { flags, type Actor } from '@forum/core';
-import { createCategory, createMember, createReply, createThread, ctxFor, PASSWORD, relaxedConfig } from '../support/factories.js';
-import { launchBrowser } from '../support/browser.js';
+import { createCategory, createMember, createReply, createThread, ctxFor } from '../support/factories.js';
+import { logInInBrowser, logInToConsole, startBrowserConsole, type BrowserConsole } from '../support/browser.js';
 
 // Issue 4 in real browsers, both apps on one database: a member flags a post in the forum, the
 // agent's open console Flags page shows it without reloading, the agent agrees and hides it, and
 // another member's open thread page shows the post gone, also without reloading.
+let apps: BrowserConsole;
 let db: TestDatabase;
-let forum: FastifyInstance;
-let console_: FastifyInstance;
-let browser: Browser;
-let forumBase: string;
-let consoleBase: string;
 let threadId: number;
 let postId: number;
 let staffPostId: number;
@@ -29,88 +19,50 @@ let members: Actor[];
 const SPAM = 'Get 90% off Orbit at orbit-deals.example, limited time!';
 
 beforeAll(async () => {
-  for (const app of ['forum', 'moderation']) {
-    if (!existsSync(path.join(repoRoot, `apps/${app}/build/handler.js`))) throw new Error(`The ${app} UI is not built: run \`npm run build\`.`);
-  }
-  db = await createTestDatabase();
-  const category = await createCategory(db.db, { slug: 'billing' });
-  const asker = await createMember(db.db, { handle: 'asking_ada' });
-  const spammer = await createMember(db.db, { handle: 'deal_dan' });
-  await createMember(db.db, { handle: 'flagging_fay' });
-  await createMember(db.db, { handle: 'reading_rui' });
-  await createMember(db.db, { handle: 'agent_alba', role: 'agent' });
-  const agentBo = await createMember(db.db, { handle: 'agent_bo', role: 'agent' });
-  members = [await createMember(db.db, { handle: 'grumpy_gus' }), await createMember(db.db, { handle: 'second_sue' })];
-  threadId = (await createThread(db.db, asker, { category: category.slug, title: 'Can I pay yearly by invoice?' })).thread.id;
-  postId = (await createReply(db.db, spammer, threadId, SPAM)).id;
-  staffPostId = (await createReply(db.db, agentBo, threadId, 'Yes: switch to yearly under Billing and pick invoice.')).id;
-
-  forum = await buildForumApp({ database: db, config: relaxedConfig, ui: true, jobs: true });
-  forumBase = await forum.listen({ port: 0, host: '127.0.0.1' });
-  process.env.FORUM_API_ORIGIN = forumBase;
-  console_ = await buildModerationApp({ database: db, config: relaxedConfig, ui: true });
-  consoleBase = await console_.listen({ port: 0, host: '127.0.0.1' });
-  process.env.MODERATION_API_ORIGIN = consoleBase;
-  await Promise.all([forum.realtime.ready, console_.realtime.ready]);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await console_?.close();
-  await forum?.close();
-  await db?.drop();
-});
-
-/** A fresh browser tab; `joined` settles once its websocket has joined a room. */
-async function tab(): Promise<{ page: Page; joined: Promise<void> }> {
-  const page = await (await browser.newContext()).newPage();
-  page.setDefaultTimeout(10_000);
-  const joined = new Promise<void>((resolve) => {
-    page.on('websocket', (ws) => ws.on('framereceived', (frame) => String(frame.payload).includes('"subscribed"') && resolve()));
+  apps = await startBrowserConsole({
+    forum: true,
+    setup: async (database) => {
+      db = database;
+      const category = await createCategory(db.db, { slug: 'billing' });
+      const asker = await createMember(db.db, { handle: 'asking_ada' });
+      const spammer = await createMember(db.db, { handle: 'deal_dan' });
+      await createMember(db.db, { handle: 'flagging_fay' });
+      await createMember(db.db, { handle: 'reading_rui' });
+      await createMember(db.db, { handle: 'agent_alba', role: 'agent' });
+      const agentBo = await createMember(db.db, { handle: 'agent_bo', role: 'agent' });
+      members = [await createMember(db.db, { handle: 'grumpy_gus' }), await createMember(db.db, { handle: 'second_sue' })];
+      threadId = (await createThread(db.db, asker, { category: category.slug, title: 'Can I pay yearly by invoice?' })).thread.id;
+      postId = (await createReply(db.db, spammer, threadId, SPAM)).id;
+      staffPostId = (await createReply(db.db, agentBo, threadId, 'Yes: switch to yearly under Billing and pick invoice.')).id;
+    },
   });
-  return { page, joined };
-}
+});
 
-async function forumLogIn(page: Page, handle: string) {
-  await page.goto(`${forumBase}/login`);
-  await page.getByLabel('Handle or email').fill(handle);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /log in/i }).click();
-  await page.getByTestId('current-user').waitFor();
-}
-
-async function consoleLogIn(page: Page, handle: string) {
-  await page.goto(`${consoleBase}/login`);
-  await page.getByLabel('Handle or email').fill(handle);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('current-user').waitFor();
-}
+afterAll(() => apps?.close());
 
 const postOn = (page: Page) => page.locator(`[data-testid="post"]`).filter({ has: page.locator(`#post-${postId}-by`) });
 
 describe('flags in the browser, forum to console and back', () => {
   it('shows a flag live in the console; the agent hides the post and a reader’s open page loses it', async () => {
     // The agent has the Flags screen open (reached from the sidebar), with nothing on it yet.
-    const agent = await tab();
-    await consoleLogIn(agent.page, 'agent_alba');
+    const agent = await apps.tab();
+    await logInToConsole(agent.page, apps.consoleBase, 'agent_alba');
     await agent.page.getByRole('link', { name: 'Flags' }).click();
     await agent.page.waitForURL(/\/flags$/);
     await agent.page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
     await agent.page.getByTestId('flags-empty').waitFor();
 
     // A reader has the thread open and reads the post.
-    const reader = await tab();
-    await forumLogIn(reader.page, 'reading_rui');
-    await reader.page.goto(`${forumBase}/t/${threadId}`);
+    const reader = await apps.tab();
+    await logInInBrowser(reader.page, apps.forumBase, 'reading_rui');
+    await reader.page.goto(`${apps.forumBase}/t/${threadId}`);
     await reader.joined;
     expect(await postOn(reader.page).getByTestId('post-body').textContent()).toContain('orbit-deals.example');
 
     // Another member flags it for staff through the post's Flag form.
-    const flagger = await tab();
-    await forumLogIn(flagger.page, 'flagging_fay');
-    await flagger.page.goto(`${forumBase}/t/${threadId}`);
+    const flagger = await apps.tab();
+    await logInInBrowser(flagger.page, apps.forumBase, 'flagging_fay');
+    await flagger.page.goto(`${apps.forumBase}/t/${threadId}`);
     await postOn(flagger.page).getByTestId('flag-post').click();
     const form = postOn(flagger.page).getByTestId('flag-form');
     await form.getByLabel('Needs a staff member').check();
@@ -152,9 +104,9 @@ describe('flags in the browser, forum to console and back', () => {
 
   it('shows a refused decision in place, and a deferred post leaves the list until someone flags it again', async () => {
     await flags.flagPost(ctxFor(db.db, members[0]), staffPostId, { reason: 'abusive', note: 'Rude to me' });
-    const { page } = await tab();
-    await consoleLogIn(page, 'agent_alba');
-    await page.goto(`${consoleBase}/flags`);
+    const { page } = await apps.tab();
+    await logInToConsole(page, apps.consoleBase, 'agent_alba');
+    await page.goto(`${apps.consoleBase}/flags`);
     await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
     const flagged = page.locator(`[data-testid="flagged-post"][data-post-id="${staffPostId}"]`);
     await flagged.waitFor();

@@ -1,90 +1,50 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { buildForumApp } from '../../apps/forum/server/app.js';
-import { buildModerationApp } from '../../apps/moderation/server/app.js';
-import { repoRoot } from '../../apps/forum/server/runtime.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { queue, staffwork } from '@forum/core';
-import { createCategory, createMember, createThread, ctxFor, PASSWORD, relaxedConfig } from '../support/factories.js';
-import { launchBrowser, logInInBrowser } from '../support/browser.js';
+import { createCategory, createMember, createThread, ctxFor } from '../support/factories.js';
+import type { TestDatabase } from '../support/db.js';
+import { logInInBrowser, logInToConsole, startBrowserConsole, type BrowserConsole } from '../support/browser.js';
 
 // Issue 4, the agent's workflow in real browsers: an agent opens a queue item, inserts a canned
 // response with the customer's name filled in, sends it; the asker's open thread page shows the
 // staff reply live, marked as staff; the agent resolves the item and the asker rates the help.
+let apps: BrowserConsole;
 let db: TestDatabase;
-let forum: FastifyInstance;
-let console_: FastifyInstance;
-let browser: Browser;
-let forumBase: string;
-let consoleBase: string;
 let threadId: number;
 let itemId: number;
 
 beforeAll(async () => {
-  for (const app of ['forum', 'moderation']) {
-    if (!existsSync(path.join(repoRoot, `apps/${app}/build/handler.js`))) throw new Error(`The ${app} UI is not built: run \`npm run build\`.`);
-  }
-  db = await createTestDatabase();
-  const category = await createCategory(db.db, { slug: 'accounts' });
-  const asker = await createMember(db.db, { handle: 'asking_ada', trustLevel: 1 });
-  await db.db.execute(sql`update users set display_name = 'Ada Lovelace' where id = ${asker.id}`);
-  await createMember(db.db, { handle: 'agent_alba', role: 'agent' });
-  const sue = await createMember(db.db, { handle: 'super_sue', role: 'supervisor' });
-  threadId = (await createThread(db.db, asker, { category: category.slug, title: 'Two-factor codes never arrive' })).thread.id;
-  await queue.requestStaff(ctxFor(db.db, asker), threadId);
-  itemId = Number((await db.db.execute<{ id: number }>(sql`select id from queue_items where thread_id = ${threadId}`)).rows[0].id);
-  await staffwork.createCanned(ctxFor(db.db, sue), { title: 'Greeting', body: 'Hi {customer.name}, thanks for reaching out. We are looking at “{thread.title}” now.' });
-
-  forum = await buildForumApp({ database: db, config: relaxedConfig, ui: true, jobs: true });
-  forumBase = await forum.listen({ port: 0, host: '127.0.0.1' });
-  process.env.FORUM_API_ORIGIN = forumBase;
-  console_ = await buildModerationApp({ database: db, config: relaxedConfig, ui: true });
-  consoleBase = await console_.listen({ port: 0, host: '127.0.0.1' });
-  process.env.MODERATION_API_ORIGIN = consoleBase;
-  await Promise.all([forum.realtime.ready, console_.realtime.ready]);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await console_?.close();
-  await forum?.close();
-  await db?.drop();
-});
-
-async function tab(): Promise<{ page: Page; joined: Promise<void> }> {
-  const page = await (await browser.newContext()).newPage();
-  page.setDefaultTimeout(10_000);
-  const joined = new Promise<void>((resolve) => {
-    page.on('websocket', (ws) => ws.on('framereceived', (frame) => String(frame.payload).includes('"subscribed"') && resolve()));
+  apps = await startBrowserConsole({
+    forum: true,
+    setup: async (database) => {
+      db = database;
+      const category = await createCategory(db.db, { slug: 'accounts' });
+      const asker = await createMember(db.db, { handle: 'asking_ada', trustLevel: 1 });
+      await db.db.execute(sql`update users set display_name = 'Ada Lovelace' where id = ${asker.id}`);
+      await createMember(db.db, { handle: 'agent_alba', role: 'agent' });
+      const sue = await createMember(db.db, { handle: 'super_sue', role: 'supervisor' });
+      threadId = (await createThread(db.db, asker, { category: category.slug, title: 'Two-factor codes never arrive' })).thread.id;
+      await queue.requestStaff(ctxFor(db.db, asker), threadId);
+      itemId = Number((await db.db.execute<{ id: number }>(sql`select id from queue_items where thread_id = ${threadId}`)).rows[0].id);
+      await staffwork.createCanned(ctxFor(db.db, sue), { title: 'Greeting', body: 'Hi {customer.name}, thanks for reaching out. We are looking at “{thread.title}” now.' });
+    },
   });
-  return { page, joined };
-}
+});
 
-async function consoleLogIn(page: Page, handle: string) {
-  await page.goto(`${consoleBase}/login`);
-  await page.getByLabel('Handle or email').fill(handle);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('current-user').waitFor();
-}
+afterAll(() => apps?.close());
 
 describe('a staff reply from the console, live in the forum', () => {
   it('inserts a canned response with the customer’s name, posts it, the asker sees it live as staff, then rates the help', async () => {
     // The asker has their thread open.
-    const asker = await tab();
-    await logInInBrowser(asker.page, forumBase, 'asking_ada');
-    await asker.page.goto(`${forumBase}/t/${threadId}`);
+    const asker = await apps.tab();
+    await logInInBrowser(asker.page, apps.forumBase, 'asking_ada');
+    await asker.page.goto(`${apps.forumBase}/t/${threadId}`);
     await asker.joined;
     expect(await asker.page.getByTestId('post').count()).toBe(1);
 
     // The agent opens the item from the queue and claims it.
-    const agent = await tab();
-    await consoleLogIn(agent.page, 'agent_alba');
+    const agent = await apps.tab();
+    await logInToConsole(agent.page, apps.consoleBase, 'agent_alba');
     await agent.page.locator(`[data-testid="queue-item"][data-item-id="${itemId}"]`).getByTestId('item-link').click();
     await agent.page.waitForURL(new RegExp(`/items/${itemId}$`));
     expect(await agent.page.getByTestId('item-title').textContent()).toBe('Two-factor codes never arrive');

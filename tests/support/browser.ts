@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { CoreConfig } from '@forum/core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { accounts, type Actor, type CoreConfig } from '@forum/core';
 import { buildForumApp } from '../../apps/forum/server/app.js';
+import { buildModerationApp } from '../../apps/moderation/server/app.js';
 import { repoRoot } from '../../apps/forum/server/runtime.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
-import { PASSWORD, relaxedConfig } from './factories.js';
+import { ctxFor, PASSWORD, relaxedConfig } from './factories.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,10 +30,14 @@ export interface BrowserForum {
   close(): Promise<void>;
 }
 
-export async function startBrowserForum(options: { config?: CoreConfig; setup?: (db: TestDatabase) => Promise<unknown> } = {}): Promise<BrowserForum> {
-  if (!existsSync(path.join(repoRoot, 'apps/forum/build/handler.js'))) {
-    throw new Error('The forum UI is not built: run `npm run build` (npm test does it first).');
+function assertUiBuilt(app: 'forum' | 'moderation'): void {
+  if (!existsSync(path.join(repoRoot, `apps/${app}/build/handler.js`))) {
+    throw new Error(`The ${app} UI is not built: run \`npm run build\` (npm test does it first).`);
   }
+}
+
+export async function startBrowserForum(options: { config?: CoreConfig; setup?: (db: TestDatabase) => Promise<unknown> } = {}): Promise<BrowserForum> {
+  assertUiBuilt('forum');
   const db = await createTestDatabase();
   await options.setup?.(db);
   const app = await buildForumApp({ database: db, config: options.config ?? relaxedConfig, ui: true, jobs: true });
@@ -71,4 +76,81 @@ export async function logInInBrowser(page: Page, base: string, handle: string): 
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: /log in/i }).click();
   await page.getByTestId('current-user').waitFor();
+}
+
+/** Logs a factory-made staff member (password PASSWORD) in through the console's login page. */
+export async function logInToConsole(page: Page, base: string, handle: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Handle or email').fill(handle);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('current-user').waitFor();
+}
+
+/** The console with its built UI on a listening port, optionally the forum's too, on one database, and a browser. */
+export interface BrowserConsole {
+  db: TestDatabase;
+  browser: Browser;
+  /** the console's origin, http://127.0.0.1:port */
+  consoleBase: string;
+  /** the forum's origin; empty when it was not started */
+  forumBase: string;
+  /** A tab in a fresh browser context (10 s timeouts); `joined` settles once its websocket has joined a room. */
+  tab(context?: BrowserContextOptions): Promise<{ page: Page; joined: Promise<void> }>;
+  /** A page in a fresh browser context, already signed in to the console as `actor` (no login page). */
+  consoleAs(actor: Actor, context?: BrowserContextOptions): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Seeds a new database with `setup`, then starts the console (and, with `forum`, the forum, its
+ * jobs on unless `forum.jobs` is false) with their UIs, waits for their websockets, and launches
+ * a browser.
+ */
+export async function startBrowserConsole(
+  options: { config?: CoreConfig; setup?: (db: TestDatabase) => Promise<unknown>; forum?: boolean | { jobs: boolean } } = {},
+): Promise<BrowserConsole> {
+  if (options.forum) assertUiBuilt('forum');
+  assertUiBuilt('moderation');
+  const config = options.config ?? relaxedConfig;
+  const db = await createTestDatabase();
+  await options.setup?.(db);
+  const forum = options.forum ? await buildForumApp({ database: db, config, ui: true, jobs: options.forum === true || options.forum.jobs }) : null;
+  let forumBase = '';
+  if (forum) {
+    forumBase = await forum.listen({ port: 0, host: '127.0.0.1' });
+    // the UIs' server-side loads call the APIs at these origins
+    process.env.FORUM_API_ORIGIN = forumBase;
+  }
+  const moderation = await buildModerationApp({ database: db, config, ui: true });
+  const consoleBase = await moderation.listen({ port: 0, host: '127.0.0.1' });
+  process.env.MODERATION_API_ORIGIN = consoleBase;
+  await Promise.all([moderation.realtime.ready, forum?.realtime.ready]);
+  const browser = await launchBrowser();
+  return {
+    db,
+    browser,
+    consoleBase,
+    forumBase,
+    async tab(context) {
+      const page = await (await browser.newContext(context)).newPage();
+      page.setDefaultTimeout(10_000);
+      const joined = new Promise<void>((resolve) => {
+        page.on('websocket', (ws) => ws.on('framereceived', (frame) => String(frame.payload).includes('"subscribed"') && resolve()));
+      });
+      return { page, joined };
+    },
+    async consoleAs(actor, context) {
+      const token = await accounts.createSession(ctxFor(db.db, null), actor.id, 'moderation');
+      const browserContext = await browser.newContext(context);
+      await browserContext.addCookies([{ name: 'console_sid', value: token, url: consoleBase }]);
+      return browserContext.newPage();
+    },
+    async close() {
+      await browser.close();
+      await moderation.close();
+      await forum?.close();
+      await db.drop();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.js';
 import { auditLog } from '../audit/schema.js';
 import type { Executor } from '../db/client.js';
@@ -16,11 +16,14 @@ const reviewer = alias(users, 'reviewer');
 const customer = alias(users, 'customer');
 const opener = alias(users, 'opener');
 
-const userRef = { id: users.id, handle: users.handle, displayName: users.displayName, role: users.role };
-const authorRef = { id: author.id, handle: author.handle, displayName: author.displayName, role: author.role };
-const reviewerRef = { id: reviewer.id, handle: reviewer.handle, displayName: reviewer.displayName, role: reviewer.role };
-const customerRef = { id: customer.id, handle: customer.handle, displayName: customer.displayName, role: customer.role };
-const openerRef = { id: opener.id, handle: opener.handle, displayName: opener.displayName, role: opener.role };
+/** The columns of a UserRefRow, from the users table or one of its aliases. */
+type RefColumns = 'id' | 'handle' | 'displayName' | 'role';
+const refOf = <T extends Record<RefColumns, AnyPgColumn>>(u: T): Pick<T, RefColumns> => ({ id: u.id, handle: u.handle, displayName: u.displayName, role: u.role });
+const userRef = refOf(users);
+const authorRef = refOf(author);
+const reviewerRef = refOf(reviewer);
+const customerRef = refOf(customer);
+const openerRef = refOf(opener);
 
 // ---------------------------------------------------------------------------------------------
 // Threads, items, people
@@ -147,21 +150,17 @@ export async function setStaffVerified(db: Executor, postId: number, actorId: nu
 // ---------------------------------------------------------------------------------------------
 // Canned responses
 
+const selectCanned = (db: Executor) =>
+  db.select({ canned: cannedResponses, creator: authorRef }).from(cannedResponses).leftJoin(author, eq(author.id, cannedResponses.createdById));
+
 export async function listCannedRows(db: Executor) {
-  return db
-    .select({ canned: cannedResponses, creator: authorRef })
-    .from(cannedResponses)
-    .leftJoin(author, eq(author.id, cannedResponses.createdById))
+  return selectCanned(db)
     .where(isNull(cannedResponses.deletedAt))
     .orderBy(asc(sql`lower(${cannedResponses.title})`), asc(cannedResponses.id));
 }
 
 export async function getCannedRow(db: Executor, id: number) {
-  const [row] = await db
-    .select({ canned: cannedResponses, creator: authorRef })
-    .from(cannedResponses)
-    .leftJoin(author, eq(author.id, cannedResponses.createdById))
-    .where(and(eq(cannedResponses.id, id), isNull(cannedResponses.deletedAt)));
+  const [row] = await selectCanned(db).where(and(eq(cannedResponses.id, id), isNull(cannedResponses.deletedAt)));
   return row;
 }
 export type CannedRow = NonNullable<Awaited<ReturnType<typeof getCannedRow>>>;
