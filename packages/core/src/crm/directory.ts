@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import { NotFound } from '../errors.js';
 import type { CrmConnector } from './connector.js';
 import { crmAccounts, crmCases, crmContacts } from './schema.js';
 import type { CrmAccount, CrmCase, CrmCaseStatus, CrmCaseUpdate, CrmContact, CrmContactSummary, CrmTier, CreateCaseInput } from './types.js';
@@ -55,12 +56,17 @@ export function directoryConnector(db: Executor, now: () => Date = () => new Dat
       const limit = Math.min(Math.max(options.limit ?? 20, 1), SEARCH_LIMIT_MAX);
       const pattern = likePattern(q);
       const fullName = sql`(coalesce(${crmContacts.firstName}, '') || ' ' || coalesce(${crmContacts.lastName}, ''))`;
-      // substring matches on the trigram-indexed columns; exact email first, then the closest names
+      // substring matches, one trigram index per branch (an OR across the join would scan every
+      // contact); exact email first, then the closest names
+      const hits = sql`(
+        select id from crm_contacts where (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) ilike ${pattern}
+        union select id from crm_contacts where email ilike ${pattern}
+        union select c.id from crm_contacts c join crm_accounts a on a.id = c.account_id where a.name ilike ${pattern})`;
       const rows = await db
         .select({ contact: crmContacts, account: crmAccounts })
         .from(crmContacts)
         .leftJoin(crmAccounts, eq(crmAccounts.id, crmContacts.accountId))
-        .where(sql`(${fullName} ilike ${pattern} or ${crmContacts.email} ilike ${pattern} or ${crmAccounts.name} ilike ${pattern})`)
+        .where(sql`${crmContacts.id} in ${hits}`)
         .orderBy(
           desc(sql`${crmContacts.email} = ${q}`),
           desc(sql`greatest(similarity(${fullName}, ${q}), similarity(${crmContacts.email}, ${q}), similarity(coalesce(${crmAccounts.name}, ''), ${q}))`),
@@ -85,11 +91,12 @@ export function directoryConnector(db: Executor, now: () => Date = () => new Dat
 
     async createCase(input: CreateCaseInput) {
       const contactId = serialId(input.contactId);
-      if (contactId === null) throw new Error(`No CRM contact ${input.contactId}`);
+      const [contact] = contactId === null ? [] : await db.select({ id: crmContacts.id }).from(crmContacts).where(eq(crmContacts.id, contactId));
+      if (!contact) throw new NotFound('CRM contact', 'crm_contact_not_found');
       const at = now();
       await db
         .insert(crmCases)
-        .values({ contactId, subject: input.subject, description: input.description, idempotencyKey: input.idempotencyKey, createdAt: at, updatedAt: at })
+        .values({ contactId: contact.id, subject: input.subject, description: input.description, idempotencyKey: input.idempotencyKey, createdAt: at, updatedAt: at })
         .onConflictDoNothing({ target: crmCases.idempotencyKey });
       const [row] = await db.select().from(crmCases).where(eq(crmCases.idempotencyKey, input.idempotencyKey));
       return presentCase(row);
