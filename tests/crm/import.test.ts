@@ -135,6 +135,23 @@ describe('POST /api/crm/imports', () => {
     expect(await scalar(db(), sql`select count(*) from audit_log`)).toBe(audits);
   });
 
+  it('takes a JSON body far over the API\'s usual 64 KB limit, skips blank rows, and lists at most 1000 rejected rows', async () => {
+    const rows = Array.from({ length: 1500 }, (_, i) => `${5000 + i},Nomail,Person${i},,Big Co`);
+    const csv = ['Record ID,First Name,Last Name,Email,Company Name', ...rows, '6600,Has,Mail,has.mail@big.example,Big Co'].join('\n');
+    // trailing blank rows, as spreadsheets save them
+    const padded = csv + '\n' + ','.repeat(4).concat('\n').repeat(20_000);
+    // a blank line still counts as a row, as in a spreadsheet
+    const withGap = (await admin.post('/api/crm/imports', { csv: 'Record ID,Email,Company Name\n\n1,,Gap Co\n' })).json().report;
+    expect(withGap.rejected).toEqual([{ row: 3, reason: 'missing email', email: null }]);
+    expect(Buffer.byteLength(JSON.stringify({ csv: padded }))).toBeGreaterThan(64 * 1024);
+    const response = await admin.post('/api/crm/imports', { csv: padded });
+    expect(response.statusCode, response.body.slice(0, 200)).toBe(200);
+    const { report } = response.json();
+    expect(report).toMatchObject({ rows: 1501, accepted: 1, rejectedCount: 1500 });
+    expect(report.rejected).toHaveLength(1000);
+    expect(report.rejected[0]).toEqual({ row: 2, reason: 'missing email', email: null });
+  });
+
   it('answers 413 for a file over 20 MB', async () => {
     const row = 'x'.repeat(1000) + '\n';
     const big = 'Record ID,Email,Company Name\n' + row.repeat(21 * 1024);

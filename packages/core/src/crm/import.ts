@@ -236,6 +236,7 @@ export async function importContacts(tx: Executor, input: ImportInput, now: Date
   let source: CrmSource | null = null;
   let rows = 0;
   let unreadable = 0;
+  let lastLine = 0;
   const seen = new Map<string, number>();
   const accountIds = new Map<string, number>();
   const totals = { contacts: { created: 0, updated: 0, unchanged: 0 }, accounts: { created: 0, updated: 0 } };
@@ -258,19 +259,27 @@ export async function importContacts(tx: Executor, input: ImportInput, now: Date
     // a quote inside an unquoted field (Acme "West") is text, as spreadsheets write it
     relax_quotes: true,
     skip_empty_lines: true,
+    // spreadsheets save trailing blank rows as ",,,,": not contacts, not errors
+    skip_records_with_empty_values: true,
     skip_records_with_error: true,
     info: true,
+    // runs as the parser reads, so it knows where the last good row ended when an error comes
+    on_record: (record, context) => {
+      lastLine = context.lines;
+      return record;
+    },
     on_skip: (err) => {
       // only an unclosed quote gets here once quotes are relaxed: it swallows the rest of the file
-      const row = ((err as { records?: number } | undefined)?.records ?? 0) + 1;
       unreadable++;
-      reject(row, `malformed CSV: a quoted field that starts in this row is never closed, so the rest of the file (to line ${err?.lines ?? '?'}) could not be read`);
+      reject(lastLine + 1, `malformed CSV: a quoted field that starts in this row is never closed, so the rest of the file (to line ${err?.lines ?? '?'}) could not be read`);
     },
   });
   Readable.from(chunks(input.csv)).pipe(parser);
 
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
-    const row = info.records;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    // the row's line in the file, as a spreadsheet numbers rows (blank lines count; a field that
+    // spans lines puts the row at its last line)
+    const row = info.lines;
     if (!mapping) {
       source = input.source ?? detectLayout(record);
       if (!source) {

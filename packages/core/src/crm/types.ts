@@ -65,7 +65,7 @@ export interface CrmCaseUpdate {
   eventId: string | null;
 }
 
-/** One row the import refused, by its row in the file (the header is row 1). */
+/** One row the import refused, by its line in the file as a spreadsheet numbers rows (the header is row 1). */
 export interface RejectedRow {
   row: number;
   reason: string;
