@@ -90,7 +90,7 @@ describe('importing a HubSpot contacts export', () => {
       { row: 5, reason: 'missing email', email: null },
       { row: 6, reason: 'malformed email "bad-address@"', email: 'bad-address@' },
       { row: 7, reason: 'duplicate email: also on row 2, which was imported', email: 'amara@tailspin.example' },
-      { row: 8, reason: 'has 4 columns; the header has 12', email: null },
+      { row: 8, reason: 'has 4 columns; the header has 12', email: 'short@adventure.example' },
       { row: 9, reason: 'title is longer than 200 characters', email: 'sam.long@adventure.example' },
     ]);
     const crm = directoryConnector(db());
@@ -126,12 +126,14 @@ describe('POST /api/crm/imports', () => {
 
   it('refuses files it cannot read at all, clearly, and writes nothing', async () => {
     const audits = await scalar(db(), sql`select count(*) from audit_log`);
-    expectError(await importCsv(admin, ''), 400, 'invalid', ['csv']);
-    expectError(await admin.post('/api/crm/imports', { csv: '   ' }), 400, 'invalid', ['csv']);
+    expectError(await importCsv(admin, ''), 400, 'empty_file', ['csv']);
+    expectError(await admin.post('/api/crm/imports', { csv: '   ' }), 400, 'empty_file', ['csv']);
     expectError(await admin.post('/api/crm/imports', {}), 400, 'invalid_request', ['csv']);
     expectError(await admin.post('/api/crm/imports', { csv: 'x', source: 'pipedrive' }), 400, 'invalid_request', ['source']);
     expectError(await admin.request('POST', '/api/crm/imports?source=pipedrive', 'Email\na@b.example\n', { 'content-type': 'text/csv' }), 400, 'invalid_request', ['source']);
     expectError(await importCsv(admin, 'Record ID,First Name,Company Name\n1,Ann,Acme\n'), 400, 'missing_email_column', ['csv']);
+    expectError(await importCsv(admin, 'Record ID,"Email,Company Name\n1,a@b.example,Acme\n'), 400, 'malformed_csv', ['csv']);
+    expectError(await importCsv(admin, '\n\n'), 400, 'empty_file', ['csv']);
     expect(await scalar(db(), sql`select count(*) from audit_log`)).toBe(audits);
   });
 

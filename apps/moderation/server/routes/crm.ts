@@ -60,7 +60,7 @@ export const crmRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { csv, source } = request.body;
-      if (!csv.trim()) throw new Invalid({ csv: 'is empty: send the contacts export' });
+      if (!csv.trim()) throw new Invalid({ csv: 'is empty: send the contacts export' }, 'The file is empty', 'empty_file');
       return { report: await crm.importContactsCsv(request.ctx, { csv, source: source ?? request.query.source }) };
     },
   );

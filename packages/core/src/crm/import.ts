@@ -298,14 +298,15 @@ export async function importContacts(tx: Executor, input: ImportInput, now: Date
       continue;
     }
     rows++;
+    // the email as written, so the report names whose row it was
+    const email = blankToNull(record[mapping.columns.indexOf('email')]);
     if (record.length !== mapping.columns.length) {
-      reject(row, `has ${record.length} columns; the header has ${mapping.columns.length}`);
+      reject(row, `has ${record.length} columns; the header has ${mapping.columns.length}`, email);
       continue;
     }
     const contact = readRow(record, mapping);
     if (typeof contact === 'string') {
-      const emailAt = mapping.columns.indexOf('email');
-      reject(row, contact, blankToNull(record[emailAt]));
+      reject(row, contact, email);
       continue;
     }
     const first = seen.get(contact.email);
@@ -317,7 +318,10 @@ export async function importContacts(tx: Executor, input: ImportInput, now: Date
     batch.push(contact);
     if (batch.length >= BATCH) await flush();
   }
-  if (!mapping || !source) throw new Invalid({ csv: 'is empty: expected a header row and contacts' }, 'The file is empty', 'empty_file');
+  if (!mapping || !source) {
+    if (unreadable) throw new Invalid({ csv: 'the header row has a quote that is never closed' }, 'The file could not be read as CSV', 'malformed_csv');
+    throw new Invalid({ csv: 'is empty: expected a header row and contacts' }, 'The file is empty', 'empty_file');
+  }
   await flush();
 
   const accepted = totals.contacts.created + totals.contacts.updated + totals.contacts.unchanged;
