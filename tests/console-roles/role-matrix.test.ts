@@ -90,6 +90,12 @@ const ACCESS: Record<string, Access> = {
   // importing writes the company's customer data: admins only; searching it is agents' daily work
   'POST /api/crm/imports': 'admin',
   'GET /api/crm/contacts': 'staff',
+  // linking members to contacts: staff; customers never reach any of it
+  'GET /api/members/{handle}/crm-suggestions': 'staff',
+  'POST /api/members/{handle}/crm-link': 'staff',
+  'POST /api/members/{handle}/crm-suggestions/{contactId}/reject': 'staff',
+  'POST /api/members/{handle}/crm-unlink': 'staff',
+  'GET /api/members/{handle}/crm': 'staff',
 };
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.

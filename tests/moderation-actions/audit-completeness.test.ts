@@ -112,6 +112,13 @@ async function flaggedPost() {
   return replies[0].id;
 }
 
+/** A contact in the CRM directory: its id as the connector gives it. */
+async function crmContact(): Promise<string> {
+  const n = await scalar(db(), sql`select count(*) + 1 from crm_contacts`);
+  const { rows } = await db().execute<{ id: number }>(sql`insert into crm_contacts (first_name, last_name, email) values ('Pat', 'Lee', ${`pat${n}@acme.example`}) returning id`);
+  return String(rows[0].id);
+}
+
 async function approvalCategory() {
   const { id, slug } = await createCategory(db());
   await db().execute(sql`update categories set reply_approval = true where id = ${id}`);
@@ -272,6 +279,26 @@ const CASES: Record<string, Case> = {
       const { rows } = await db().execute<{ action: string; data: { accepted: number } }>(sql`select action, data from audit_log order by id desc limit 1`);
       expect(rows[0]).toMatchObject({ action: 'crm.contacts_imported', data: { accepted: 2 } });
     },
+  },
+
+  // linking members to CRM contacts: each link, unlink and rejection is one action
+  'POST /api/members/:handle/crm-link': {
+    run: async () => {
+      const { link } = await once(aliceConsole, 'POST', `/api/members/${(await createMember(db())).handle}/crm-link`, { contactId: await crmContact(), confidence: 0.9 });
+      expect(link.status).toBe('active');
+      const { rows } = await db().execute<{ action: string }>(sql`select action from audit_log order by id desc limit 1`);
+      expect(rows[0].action).toBe('crm.member_linked');
+    },
+  },
+  'POST /api/members/:handle/crm-unlink': {
+    run: async () => {
+      const { handle } = await createMember(db());
+      await once(aliceConsole, 'POST', `/api/members/${handle}/crm-link`, { contactId: await crmContact() });
+      await once(aliceConsole, 'POST', `/api/members/${handle}/crm-unlink`, { reason: 'wrong person' });
+    },
+  },
+  'POST /api/members/:handle/crm-suggestions/:contactId/reject': {
+    run: async () => void (await once(aliceConsole, 'POST', `/api/members/${(await createMember(db())).handle}/crm-suggestions/${await crmContact()}/reject`, { reason: 'namesake' })),
   },
 
   // QA: alice resolves an item this week; next week a supervisor samples and scores it

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgEnum, pgTable, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { users } from '../accounts/schema.js';
 
 // The built-in CRM directory: the default connector's own tables. Other connectors (Salesforce,
 // HubSpot) keep these records in the vendor's system; nothing outside crm/ reads these tables.
@@ -81,5 +82,74 @@ export const crmCases = pgTable(
     uniqueIndex('crm_cases_idempotency_key_idx').on(t.idempotencyKey),
     index('crm_cases_contact_status_idx').on(t.contactId, t.status),
     index('crm_cases_updated_idx').on(t.updatedAt),
+  ],
+);
+
+export const crmLinkStatusEnum = pgEnum('crm_link_status', ['active', 'unlinked']);
+export const crmLinkDecisionEnum = pgEnum('crm_link_decision', ['confirmed', 'rejected']);
+
+/** One piece of evidence behind a suggested link, as the agent saw it. */
+export interface LinkEvidence {
+  kind: 'email' | 'domain' | 'name';
+  /** what matched, e.g. the shared email domain */
+  detail: string;
+  /** this evidence's own weight, 0..1 (see suggestions in links.ts) */
+  weight: number;
+}
+
+/**
+ * Forum members linked to a contact in a CRM, whichever connector holds it. One active link per
+ * member per connector; unlinking keeps the row (status unlinked) as history. These tables are
+ * for every connector, not only the directory, so contact ids are the CRM's own strings.
+ */
+export const crmLinks = pgTable(
+  'crm_links',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    connector: text('connector').notNull(),
+    contactId: text('contact_id').notNull(),
+    status: crmLinkStatusEnum('status').notNull().default('active'),
+    /**
+     * The account's tier when the link was made. The queue reads it here, so opening an item
+     * never waits on (or fails with) an outside CRM.
+     */
+    tier: text('tier'),
+    linkedById: integer('linked_by_id').references(() => users.id),
+    linkedAt: timestamp('linked_at', { withTimezone: true }).notNull(),
+    unlinkedById: integer('unlinked_by_id').references(() => users.id),
+    unlinkedAt: timestamp('unlinked_at', { withTimezone: true }),
+    unlinkReason: text('unlink_reason'),
+  },
+  (t) => [
+    // two agents linking one member at once: the second insert fails here, whatever the code above it did
+    uniqueIndex('crm_links_active_member_idx').on(t.userId, t.connector).where(sql`${t.status} = 'active'`),
+    index('crm_links_member_idx').on(t.userId, t.linkedAt),
+    index('crm_links_contact_idx').on(t.connector, t.contactId),
+  ],
+);
+
+/** Each confirm or reject of a suggested contact, with the confidence and evidence the agent saw. */
+export const crmLinkDecisions = pgTable(
+  'crm_link_decisions',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    connector: text('connector').notNull(),
+    contactId: text('contact_id').notNull(),
+    decision: crmLinkDecisionEnum('decision').notNull(),
+    confidence: real('confidence'),
+    evidence: jsonb('evidence').$type<LinkEvidence[]>().notNull().default([]),
+    reason: text('reason'),
+    decidedById: integer('decided_by_id').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('crm_link_decisions_member_idx').on(t.userId, t.connector, t.contactId, t.decidedAt),
+    check('crm_link_decisions_confidence_check', sql`${t.confidence} is null or (${t.confidence} >= 0 and ${t.confidence} <= 1)`),
   ],
 );

@@ -7,6 +7,8 @@ import { directoryConnector } from './directory.js';
 import { importContacts, type ImportInput } from './import.js';
 import type { CrmContactSummary, ImportReport } from './types.js';
 
+export { suggestContacts, linkMember, unlinkMember, rejectSuggestion, memberCrmProfile, scoreEvidence, FREE_MAIL_DOMAINS, LINK_LIMITS, type CrmSuggestion, type CrmLinkView } from './links.js';
+
 export const CRM_LIMITS = { queryMax: 200, searchLimitMax: 50 } as const;
 
 /** The configured connector; the built-in directory until the Salesforce and HubSpot ones land. */

@@ -86,3 +86,4 @@ export interface ImportReport {
   mappedColumns: Record<string, string>;
   unknownColumns: string[];
 }
+export type { LinkEvidence } from './schema.js';

@@ -73,6 +73,7 @@ function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   if (action === 'teams.manage' || action === 'agents.manage' || action === 'queue.assign') return 'Only supervisors and admins can do that';
   if (action === 'agents.duty') return 'Agents can only set their own on-duty status';
   if (action === 'crm.import' || action === 'console.administer') return 'Only admins can do that';
+  if (action === 'crm.link') return 'Only agents, supervisors and admins can link members to CRM contacts';
   if (action === 'crm.view') return 'CRM data is for agents, supervisors and admins';
   if (action === 'watched_words.manage') return 'Only supervisors and admins can manage watched words';
   if (action === 'queue.request') return 'Only the author of the thread or staff can ask for staff help on it';
