@@ -36,4 +36,5 @@ ALTER TABLE "crm_links" ADD CONSTRAINT "crm_links_unlinked_by_id_users_id_fk" FO
 CREATE INDEX "crm_link_decisions_member_idx" ON "crm_link_decisions" USING btree ("user_id","connector","contact_id","decided_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "crm_links_active_member_idx" ON "crm_links" USING btree ("user_id","connector") WHERE "crm_links"."status" = 'active';--> statement-breakpoint
 CREATE INDEX "crm_links_member_idx" ON "crm_links" USING btree ("user_id","linked_at");--> statement-breakpoint
-CREATE INDEX "crm_links_contact_idx" ON "crm_links" USING btree ("connector","contact_id");
+CREATE INDEX "crm_links_contact_idx" ON "crm_links" USING btree ("connector","contact_id");--> statement-breakpoint
+CREATE INDEX "crm_contacts_name_gist_idx" ON "crm_contacts" USING gist ((coalesce("first_name", '') || ' ' || coalesce("last_name", '')) gist_trgm_ops);

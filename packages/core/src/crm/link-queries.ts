@@ -16,6 +16,15 @@ export async function lockActiveLink(db: Executor, userId: number, connector: st
   return row;
 }
 
+/** The member's active link for a connector, for reading. */
+export async function getActiveLink(db: Executor, userId: number, connector: string): Promise<CrmLinkRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(crmLinks)
+    .where(and(eq(crmLinks.userId, userId), eq(crmLinks.connector, connector), eq(crmLinks.status, 'active')));
+  return row;
+}
+
 /** The tier of the member's active link (any connector), or null when they have none. */
 export async function activeTierOf(db: Executor, userId: number): Promise<string | null> {
   const [row] = await db
@@ -83,24 +92,25 @@ export type DirectoryCandidate = {
 
 /**
  * Directory contacts that may be the member: the same email, an account on the member's email
- * domain (unless it is null: free mail), or a name that pg_trgm finds similar to the display
- * name. Each branch uses its own index (email unique, account domain scan is small, name trigram
- * GIN through `%`); the union is then scored by the caller.
+ * domain (none when `domain` is null: free mail), or among the `nameLimit` names closest to the
+ * display name (pg_trgm KNN on crm_contacts_name_gist_idx, so a directory full of similar names
+ * costs no more than one of distinct names). Each with what matched, strongest first; the caller
+ * scores them.
  */
-export async function directoryCandidates(db: Executor, input: { email: string; domain: string | null; name: string; limit: number }): Promise<DirectoryCandidate[]> {
+export async function directoryCandidates(db: Executor, input: { email: string; domain: string | null; name: string; nameLimit: number; limit: number }): Promise<DirectoryCandidate[]> {
   const fullName = sql`(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))`;
   const { rows } = await db.execute<DirectoryCandidate>(sql`
     with hits as (
       select id from crm_contacts where email = ${input.email}
       union select c.id from crm_contacts c join crm_accounts a on a.id = c.account_id where ${input.domain}::text is not null and lower(a.domain) = ${input.domain}
-      union select c.id from crm_contacts c where ${fullName} % ${input.name}
+      union (select c.id from crm_contacts c order by ${fullName} <-> ${input.name} limit ${input.nameLimit})
     )
     select c.id as contact_id,
            c.email = ${input.email} as email_match,
            coalesce(${input.domain}::text is not null and lower(a.domain) = ${input.domain}, false) as domain_match,
            similarity(${fullName}, ${input.name})::float8 as name_similarity
     from hits join crm_contacts c on c.id = hits.id left join crm_accounts a on a.id = c.account_id
-    order by email_match desc, domain_match desc, name_similarity desc, c.id
+    order by email_match desc, name_similarity desc, domain_match desc, c.id
     limit ${input.limit}`);
   return rows.map((r) => ({ ...r, contact_id: Number(r.contact_id), name_similarity: Number(r.name_similarity) }));
 }

@@ -76,33 +76,39 @@ export async function suggestContacts(ctx: Ctx, handle: string): Promise<{ conne
     email,
     domain: FREE_MAIL_DOMAINS.has(domain) ? null : domain,
     name: member.displayName,
-    limit: LINK_LIMITS.suggestionsMax * 3,
+    nameLimit: LINK_LIMITS.suggestionsMax * 2,
+    limit: 200,
   });
   const decisions = new Map((await lq.latestDecisions(ctx.db, member.id, connector.name)).map((d) => [d.contactId, d]));
-  const active = await lq.lockActiveLink(ctx.db, member.id, connector.name);
+  // scored here from what matched, so only the few shown are fetched from the connector
+  const scored = candidates
+    .map((c) => {
+      const evidence: LinkEvidence[] = [];
+      if (c.email_match) evidence.push({ kind: 'email', detail: email, weight: WEIGHT.email });
+      if (c.domain_match) evidence.push({ kind: 'domain', detail: domain, weight: WEIGHT.domain });
+      if (c.name_similarity >= NAME_THRESHOLD) evidence.push({ kind: 'name', detail: '', weight: round2(c.name_similarity * WEIGHT.namePerSimilarity) });
+      const decision = decisions.get(String(c.contact_id));
+      return { id: String(c.contact_id), similarity: c.name_similarity, evidence, confidence: scoreEvidence(evidence), rejected: decision?.decision === 'rejected' ? decision : null };
+    })
+    .filter((s) => s.evidence.length > 0)
+    .sort((a, b) => Number(a.rejected !== null) - Number(b.rejected !== null) || b.confidence - a.confidence || Number(a.id) - Number(b.id))
+    .slice(0, LINK_LIMITS.suggestionsMax);
+  const active = await lq.getActiveLink(ctx.db, member.id, connector.name);
+  const found = await Promise.all(scored.map((s) => connector.getContact(s.id)));
   const suggestions: CrmSuggestion[] = [];
-  for (const c of candidates) {
-    const contact = await connector.getContact(String(c.contact_id));
+  for (const [i, s] of scored.entries()) {
+    const contact = found[i];
     if (!contact) continue;
-    const evidence: LinkEvidence[] = [];
-    if (c.email_match) evidence.push({ kind: 'email', detail: email, weight: WEIGHT.email });
-    if (c.domain_match) evidence.push({ kind: 'domain', detail: domain, weight: WEIGHT.domain });
-    if (c.name_similarity >= NAME_THRESHOLD) {
-      const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
-      evidence.push({ kind: 'name', detail: `${member.displayName} ~ ${name} (${round2(c.name_similarity)})`, weight: round2(c.name_similarity * WEIGHT.namePerSimilarity) });
-    }
-    if (!evidence.length) continue;
-    const decision = decisions.get(contact.id);
+    const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
     suggestions.push({
       contact: summary(contact),
-      confidence: scoreEvidence(evidence),
-      evidence,
+      confidence: s.confidence,
+      evidence: s.evidence.map((e) => (e.kind === 'name' ? { ...e, detail: `${member.displayName} ~ ${name} (${round2(s.similarity)})` } : e)),
       linked: active?.contactId === contact.id,
-      rejected: decision?.decision === 'rejected' ? { at: decision.decidedAt.toISOString(), by: decision.decidedByHandle } : null,
+      rejected: s.rejected ? { at: s.rejected.decidedAt.toISOString(), by: s.rejected.decidedByHandle } : null,
     });
   }
-  suggestions.sort((a, b) => Number(a.rejected !== null) - Number(b.rejected !== null) || b.confidence - a.confidence || Number(a.contact.id) - Number(b.contact.id));
-  return { connector: connector.name, suggestions: suggestions.slice(0, LINK_LIMITS.suggestionsMax) };
+  return { connector: connector.name, suggestions };
 }
 
 const summary = (c: CrmContact): CrmContactSummary => ({ id: c.id, firstName: c.firstName, lastName: c.lastName, email: c.email, title: c.title, account: c.account });

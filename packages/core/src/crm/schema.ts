@@ -53,6 +53,9 @@ export const crmContacts = pgTable(
     uniqueIndex('crm_contacts_email_idx').on(t.email),
     index('crm_contacts_account_idx').on(t.accountId),
     index('crm_contacts_name_trgm_idx').using('gin', sql`(coalesce(${t.firstName}, '') || ' ' || coalesce(${t.lastName}, '')) gin_trgm_ops`),
+    // the closest names first (KNN `<->`) for link suggestions: GIN cannot order by similarity, and
+    // with many similar names (`%` matching thousands) it would compute and sort every one
+    index('crm_contacts_name_gist_idx').using('gist', sql`(coalesce(${t.firstName}, '') || ' ' || coalesce(${t.lastName}, '')) gist_trgm_ops`),
     index('crm_contacts_email_trgm_idx').using('gin', sql`${t.email} gin_trgm_ops`),
     // re-imports find a contact whose email changed by its id in the source CRM
     index('crm_contacts_salesforce_id_idx').on(sql`(${t.externalIds} ->> 'salesforce')`),
