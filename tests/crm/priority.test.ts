@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { crm, jobHandlers, queue, runDueJobs, type Actor } from '@forum/core';
+import { crm, heldPosts, jobHandlers, queue, runDueJobs, type Actor } from '@forum/core';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { Clock, createCategory, createMember, createThread, ctxFor, relaxedConfig } from '../support/factories.js';
 
@@ -109,6 +109,22 @@ describe('the CRM tier in queue priority', () => {
     await runJobs();
     const inQueue = async () => (await openItems()).filter((i) => [vipThread, standardThread, plainThread].includes(i.thread.id));
     expect((await inQueue()).map((i) => [i.thread.id, i.reasons, i.tier, i.openedAt])).toEqual([[vipThread, ['rule'], 'vip', opened]]);
+
+    // a VIP whose first post awaits approval is in the held posts already, not in the queue by rule
+    const { id: heldCategory, slug: heldSlug } = await createCategory(db.db, { windowMinutes: 60 });
+    await db.db.execute(sql`update categories set hold_first_posts = true where id = ${heldCategory}`);
+    const newcomer = await createMember(db.db);
+    await crm.linkMember(as(agent), newcomer.handle, { contactId: contacts.vera });
+    const held = await createThread(db.db, newcomer, { category: heldSlug, clock });
+    expect(held.thread.id).toBeGreaterThan(0);
+    await runJobs();
+    const { rows: heldRows } = await db.db.execute(sql`select held_at is not null as held from threads where id = ${held.thread.id}`);
+    expect(heldRows).toEqual([{ held: true }]);
+    expect(await queue.listQueue(as(agent), { status: 'open', limit: 100 }).then((p) => p.items.filter((i) => i.thread.id === held.thread.id))).toEqual([]);
+    // approved, the thread starts its life then, and goes to the queue by rule
+    await heldPosts.approvePost(as(agent), held.post.id);
+    await runJobs();
+    expect((await queue.listQueue(as(agent), { status: 'open', limit: 100 })).items.filter((i) => i.thread.id === held.thread.id).map((i) => [i.reasons, i.tier])).toEqual([[['rule'], 'vip']]);
 
     // when the window ends the others enter as unanswered; the VIP's item only gains the reason
     clock.advance(61);

@@ -35,7 +35,7 @@ const Contact = Type.Intersect([
 const Evidence = Type.Object(
   {
     kind: Type.Union([Type.Literal('email'), Type.Literal('domain'), Type.Literal('name')]),
-    detail: Type.String({ maxLength: 300 }),
+    detail: Type.String({ maxLength: 600 }),
     weight: Type.Number({ minimum: 0, maximum: 1 }),
   },
   { additionalProperties: false },

@@ -103,7 +103,7 @@ export async function suggestContacts(ctx: Ctx, handle: string): Promise<{ conne
     suggestions.push({
       contact: summary(contact),
       confidence: s.confidence,
-      evidence: s.evidence.map((e) => (e.kind === 'name' ? { ...e, detail: `${member.displayName} ~ ${name} (${round2(s.similarity)})` } : e)),
+      evidence: s.evidence.map((e) => (e.kind === 'name' ? { ...e, detail: `${member.displayName.slice(0, 200)} ~ ${name} (${round2(s.similarity)})` } : e)),
       linked: active?.contactId === contact.id,
       rejected: s.rejected ? { at: s.rejected.decidedAt.toISOString(), by: s.rejected.decidedByHandle } : null,
     });
