@@ -8,7 +8,7 @@ import type { ApiClient } from '../support/http.js';
 // Walks every route of the console's API (from its OpenAPI document, so a new route cannot be
 // missed) for each role, and checks who gets in. The expected gate of each route is written
 // down here: a route missing from this table fails the test until someone decides who may use it.
-type Access = 'public' | 'staff' | 'supervisor';
+type Access = 'public' | 'staff' | 'supervisor' | 'admin';
 
 const ACCESS: Record<string, Access> = {
   'GET /api/health': 'public',
@@ -86,6 +86,16 @@ const ACCESS: Record<string, Access> = {
   'GET /api/watched-words': 'supervisor',
   'POST /api/watched-words': 'supervisor',
   'DELETE /api/watched-words/{id}': 'supervisor',
+
+  // importing writes the company's customer data: admins only; searching it is agents' daily work
+  'POST /api/crm/imports': 'admin',
+  'GET /api/crm/contacts': 'staff',
+  // linking members to contacts: staff; customers never reach any of it
+  'GET /api/members/{handle}/crm-suggestions': 'staff',
+  'POST /api/members/{handle}/crm-link': 'staff',
+  'POST /api/members/{handle}/crm-suggestions/{contactId}/reject': 'staff',
+  'POST /api/members/{handle}/crm-unlink': 'staff',
+  'GET /api/members/{handle}/crm': 'staff',
 };
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.
@@ -103,6 +113,7 @@ function expectedStatus(access: Access, role: Role | 'anonymous'): 'refused-401'
   if (role === 'anonymous') return 'refused-401';
   if (role === 'member') return 'refused-403';
   if (access === 'supervisor' && role === 'agent') return 'refused-403';
+  if (access === 'admin' && role !== 'admin') return 'refused-403';
   return 'allowed';
 }
 

@@ -21,6 +21,7 @@ let sue: Actor;
 let askerForum: ApiClient;
 let aliceConsole: ApiClient;
 let sueConsole: ApiClient;
+let adaConsole: ApiClient;
 
 beforeAll(async () => {
   // a Monday, so the QA case can sample the week that ends seven days later
@@ -33,10 +34,11 @@ beforeAll(async () => {
     createMember(mod.db.db, { role: 'agent', handle: 'agent_alice' }),
     createMember(mod.db.db, { role: 'supervisor', handle: 'super_sue' }),
   ]);
-  [askerForum, aliceConsole, sueConsole] = await Promise.all([
+  [askerForum, aliceConsole, sueConsole, adaConsole] = await Promise.all([
     clientAs(forum, asker),
     clientAs(mod, alice, { app: 'moderation' }),
     clientAs(mod, sue, { app: 'moderation' }),
+    clientAs(mod, await createMember(mod.db.db, { role: 'admin', handle: 'admin_ada' }), { app: 'moderation' }),
   ]);
 });
 afterAll(async () => {
@@ -108,6 +110,13 @@ async function flaggedPost() {
   const flagger = await clientAs(forum, await createMember(db(), { trustLevel: 1 }));
   expect((await flagger.post(`/api/posts/${replies[0].id}/flags`, { reason: 'spam' })).statusCode).toBe(201);
   return replies[0].id;
+}
+
+/** A contact in the CRM directory: its id as the connector gives it. */
+async function crmContact(): Promise<string> {
+  const n = await scalar(db(), sql`select count(*) + 1 from crm_contacts`);
+  const { rows } = await db().execute<{ id: number }>(sql`insert into crm_contacts (first_name, last_name, email) values ('Pat', 'Lee', ${`pat${n}@acme.example`}) returning id`);
+  return String(rows[0].id);
 }
 
 async function approvalCategory() {
@@ -260,6 +269,37 @@ const CASES: Record<string, Case> = {
   'PATCH /api/teams/:id': { run: async () => void (await once(sueConsole, 'PATCH', `/api/teams/${await team()}`, { autoAssign: true })) },
   'PUT /api/teams/:id/categories': { run: async () => void (await once(sueConsole, 'PUT', `/api/teams/${await team()}/categories`, { categoryIds: [(await createCategory(db())).id] })) },
   'PATCH /api/agents/:id': { run: async () => void (await once(sueConsole, 'PATCH', `/api/agents/${alice.id}`, { capacity: 7 })) },
+
+  // the CRM directory: an import is one action, however many rows it holds
+  'POST /api/crm/imports': {
+    run: async () => {
+      const csv = 'Record ID,First Name,Last Name,Email,Company Name\n101,Ann,Lee,ann@acme.example,Acme\n102,Bo,Kim,bo@acme.example,Acme\n';
+      const { report } = await once(adaConsole, 'POST', '/api/crm/imports', { csv });
+      expect(report.contacts.created).toBe(2);
+      const { rows } = await db().execute<{ action: string; data: { accepted: number } }>(sql`select action, data from audit_log order by id desc limit 1`);
+      expect(rows[0]).toMatchObject({ action: 'crm.contacts_imported', data: { accepted: 2 } });
+    },
+  },
+
+  // linking members to CRM contacts: each link, unlink and rejection is one action
+  'POST /api/members/:handle/crm-link': {
+    run: async () => {
+      const { link } = await once(aliceConsole, 'POST', `/api/members/${(await createMember(db())).handle}/crm-link`, { contactId: await crmContact(), confidence: 0.9 });
+      expect(link.status).toBe('active');
+      const { rows } = await db().execute<{ action: string }>(sql`select action from audit_log order by id desc limit 1`);
+      expect(rows[0].action).toBe('crm.member_linked');
+    },
+  },
+  'POST /api/members/:handle/crm-unlink': {
+    run: async () => {
+      const { handle } = await createMember(db());
+      await once(aliceConsole, 'POST', `/api/members/${handle}/crm-link`, { contactId: await crmContact() });
+      await once(aliceConsole, 'POST', `/api/members/${handle}/crm-unlink`, { reason: 'wrong person' });
+    },
+  },
+  'POST /api/members/:handle/crm-suggestions/:contactId/reject': {
+    run: async () => void (await once(aliceConsole, 'POST', `/api/members/${(await createMember(db())).handle}/crm-suggestions/${await crmContact()}/reject`, { reason: 'namesake' })),
+  },
 
   // QA: alice resolves an item this week; next week a supervisor samples and scores it
   'POST /api/qa/sample': { run: async () => void (await once(sueConsole, 'POST', '/api/qa/sample', { weekStart: '2025-05-26' })) },

@@ -14,6 +14,8 @@ import { qaRoutes } from './routes/qa.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { auditRoutes } from './routes/audit.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { crmRoutes } from './routes/crm.js';
+import { crmLinkRoutes } from './routes/crm-links.js';
 
 export type ModerationDeps = AppDeps;
 
@@ -24,7 +26,7 @@ export function buildModerationApp(deps: ModerationDeps): Promise<FastifyInstanc
     title: 'Moderation console API',
     description: 'For agents, supervisors and admins. Members are refused (403).',
     sessionCookie: 'console_sid',
-    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes, moderationRoutes, auditRoutes, approvalRoutes, dashboardRoutes, qaRoutes, staffworkRoutes, teamRoutes] as unknown as FastifyPluginAsync[],
+    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes, moderationRoutes, auditRoutes, approvalRoutes, dashboardRoutes, qaRoutes, staffworkRoutes, teamRoutes, crmRoutes, crmLinkRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^queue$/,
     // the queue carries flaggers, agents and held posts: staff sockets only
     privateRooms: /^queue$/,

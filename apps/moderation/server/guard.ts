@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { authorize, Unauthenticated } from '@forum/core';
 
-/** Who may call a console route: anyone (log in, the session), staff (the default), or supervisors and admins. */
-export type ConsoleAccess = 'public' | 'staff' | 'supervisor';
+/** Who may call a console route: anyone (log in, the session), staff (the default), supervisors and admins, or admins. */
+export type ConsoleAccess = 'public' | 'staff' | 'supervisor' | 'admin';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,11 +16,12 @@ const PUBLIC_PATHS = new Set(['/api/session', '/api/auth/login', '/api/auth/logo
 
 /**
  * The console's gate, before any body is validated: members never reach a console route
- * (403), anonymous callers get 401, and routes marked `config.access: 'supervisor'` refuse agents.
+ * (403), anonymous callers get 401, routes marked `config.access: 'supervisor'` refuse agents, and
+ * `'admin'` routes refuse supervisors too.
  */
 export async function consoleGuard(request: FastifyRequest): Promise<void> {
   const access = request.routeOptions.config?.access ?? (PUBLIC_PATHS.has(request.routeOptions.url ?? '') ? 'public' : 'staff');
   if (access === 'public') return;
   if (!request.actor) throw new Unauthenticated();
-  authorize(request.actor, access === 'supervisor' ? 'console.supervise' : 'console.access', null);
+  authorize(request.actor, access === 'admin' ? 'console.administer' : access === 'supervisor' ? 'console.supervise' : 'console.access', null);
 }

@@ -13,3 +13,4 @@ export * from '../watched-words/schema.js';
 export * from '../teams/schema.js';
 export * from '../staffwork/schema.js';
 export * from '../dashboard/schema.js';
+export * from '../crm/schema.js';

@@ -1,7 +1,7 @@
 // Which background job kinds each domain event starts. Plain data, so the outbox can read it
 // without importing the modules that handle the jobs (jobs/handlers.ts maps kinds to code).
 export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'forum.thread.created': ['notifications.thread_created', 'badges.evaluate', 'trust.evaluate', 'queue.schedule_unanswered'],
+  'forum.thread.created': ['notifications.thread_created', 'badges.evaluate', 'trust.evaluate', 'queue.schedule_unanswered', 'queue.crm_rule'],
   'forum.post.created': ['notifications.reply_created', 'badges.evaluate', 'trust.evaluate', 'queue.thread_activity'],
   'forum.answer.accepted': ['notifications.answer_accepted', 'badges.evaluate', 'trust.evaluate', 'queue.thread_activity'],
   'badges.badge.awarded': ['notifications.badge_awarded'],

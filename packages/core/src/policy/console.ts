@@ -5,4 +5,6 @@ export const consoleRules = {
   'console.access': (actor: Actor, _target: null) => isStaff(actor.role),
   /** the console's supervisor-only routes: canned responses, watched words, approvals, teams, QA */
   'console.supervise': (actor: Actor, _target: null) => actor.role === 'supervisor' || actor.role === 'admin',
+  /** the console's admin-only routes: CRM imports (and, later, member export and erasure) */
+  'console.administer': (actor: Actor, _target: null) => actor.role === 'admin',
 };

@@ -330,11 +330,19 @@ export async function getAssignmentTarget(db: Executor, threadId: number) {
   return row;
 }
 
-/** The agent who resolved the customer's (a thread author's) most recent item, for last-agent routing. */
+/**
+ * The agent who resolved the customer's most recent item, for last-agent routing. The customer
+ * is the thread's author and, when they are linked to a CRM contact, every forum account linked
+ * to that same contact: a person with two accounts goes back to the agent who knows them.
+ */
 export async function lastResolverFor(db: Executor, authorId: number): Promise<number | null> {
   const { rows } = await db.execute<{ resolved_by_id: number }>(sql`
     select qi.resolved_by_id from ${queueItems} qi join ${threads} t on t.id = qi.thread_id
-    where t.author_id = ${authorId} and qi.status = 'resolved' and qi.resolution in ('agent', 'assisted') and qi.resolved_by_id is not null
+    where (t.author_id = ${authorId} or t.author_id in (
+        select other.user_id from crm_links mine
+        join crm_links other on other.connector = mine.connector and other.contact_id = mine.contact_id and other.status = 'active'
+        where mine.user_id = ${authorId} and mine.status = 'active'))
+      and qi.status = 'resolved' and qi.resolution in ('agent', 'assisted') and qi.resolved_by_id is not null
     order by qi.resolved_at desc, qi.id desc limit 1`);
   return rows[0] ? Number(rows[0].resolved_by_id) : null;
 }

@@ -1,7 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Actor, CoreConfig, Ctx } from '../context.js';
 import { isStaff } from '../context.js';
 import { users } from '../accounts/schema.js';
+import { activeTierOf } from '../crm/link-queries.js';
+import { threads } from '../forum/schema.js';
 import { recordAudit } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import { Conflict, Invalid, NotFound, Unauthenticated } from '../errors.js';
@@ -31,6 +33,7 @@ export const QUEUE_JOBS = {
   flagRaised: 'queue.flag_raised',
   threadActivity: 'queue.thread_activity',
   ruleMatched: 'queue.rule_matched',
+  crmRule: 'queue.crm_rule',
   autoAssign: 'queue.auto_assign',
   autoAssignTeam: ASSIGN_TEAM_JOB,
   idleClaim: 'queue.idle_claim',
@@ -79,7 +82,14 @@ async function enter(tx: Executor, config: CoreConfig, thread: q.ThreadState, re
     const calendar = calendarOf(thread);
     const [row] = await tx
       .insert(queueItems)
-      .values({ threadId: thread.id, reasons: [reason], openedAt: now, dueAt: addBusinessMinutes(now, thread.slaMinutes, calendar) })
+      .values({
+        threadId: thread.id,
+        reasons: [reason],
+        openedAt: now,
+        dueAt: addBusinessMinutes(now, thread.slaMinutes, calendar),
+        // the author's CRM tier (from their link) ranks the item among those due at once
+        tier: await activeTierOf(tx, thread.authorId),
+      })
       .returning({ id: queueItems.id });
     id = row.id;
     await enqueueJob(tx, QUEUE_JOBS.escalate, { itemId: id }, addBusinessMinutes(now, config.queue.escalateAfterMinutes, calendar));
@@ -186,7 +196,44 @@ async function checkThreadActivity(ctx: Ctx, payload: JobPayload): Promise<void>
   await appendEvent(ctx.db, 'queue.item.resolved', [QUEUE], { item }, { itemId: open.id, threadId, resolution: 'community' });
 }
 
+/**
+ * On forum.thread.created: a VIP customer's thread (their CRM link's account is tier vip) goes
+ * straight to the queue with reason rule, without waiting out the community window. A held
+ * thread is skipped, as for watched-word rules.
+ */
+async function checkCrmRule(ctx: Ctx, payload: JobPayload): Promise<void> {
+  const state = await q.lockThreadState(ctx.db, factId(payload, 'threadId'));
+  if (!state || state.heldAt) return;
+  if ((await activeTierOf(ctx.db, state.authorId)) !== 'vip') return;
+  await enter(ctx.db, ctx.config, state, 'rule', ctx.now());
+}
+
+/**
+ * Gives the open items of `authorId`'s threads the tier of their CRM link (null: none), when a
+ * link is made or removed, in the caller's transaction; emits queue.item.updated for each item
+ * that changed, so consoles re-sort. Returns the changed items' ids.
+ */
+export async function setAuthorTier(tx: Executor, authorId: number, tier: string | null, now: Date): Promise<number[]> {
+  const changed = await tx
+    .update(queueItems)
+    .set({ tier })
+    .where(
+      and(
+        ne(queueItems.status, 'resolved'),
+        sql`${queueItems.tier} is distinct from ${tier}`,
+        sql`${queueItems.threadId} in (select ${threads.id} from ${threads} where ${threads.authorId} = ${authorId})`,
+      ),
+    )
+    .returning({ id: queueItems.id, threadId: queueItems.threadId });
+  for (const { id, threadId } of changed) {
+    const item = await presentItem(tx, id, true, now);
+    await appendEvent(tx, 'queue.item.updated', [QUEUE], { item }, { itemId: id, threadId, tier });
+  }
+  return changed.map((c) => c.id).sort((a, b) => a - b);
+}
+
 export const queueJobHandlers: JobHandlers = {
+  [QUEUE_JOBS.crmRule]: checkCrmRule,
   [QUEUE_JOBS.scheduleUnanswered]: scheduleUnansweredCheck,
   [QUEUE_JOBS.checkUnanswered]: checkUnanswered,
   [QUEUE_JOBS.flagRaised]: checkFlagged,
