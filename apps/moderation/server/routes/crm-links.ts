@@ -2,23 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { crm } from '@forum/core';
 import { errorResponses, Nullable } from '@forum/forum/server/http/schemas';
+import { ContactSummary } from './crm.js';
 
 // Linking forum members to CRM contacts (staff). Customers never see any of this: the forum app
 // has no such routes, and the forum's profile API carries no CRM field.
 
 const HandleParams = Type.Object({ handle: Type.String({ minLength: 1, maxLength: 30 }) });
 const ContactIdString = Type.String({ minLength: 1, maxLength: 64, description: "the CRM's own id of the contact" });
-const Tier = Type.Union([Type.Literal('vip'), Type.Literal('enterprise'), Type.Literal('standard')]);
 
-const Account = Type.Object({ id: Type.String(), name: Type.String(), domain: Nullable(Type.String()), tier: Tier, annualValue: Nullable(Type.Number()) });
-const ContactSummary = Type.Object({
-  id: Type.String(),
-  firstName: Nullable(Type.String()),
-  lastName: Nullable(Type.String()),
-  email: Type.String(),
-  title: Nullable(Type.String()),
-  account: Nullable(Account),
-});
 const Case = Type.Object({
   id: Type.String(),
   contactId: Type.String(),

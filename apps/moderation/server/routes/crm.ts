@@ -8,15 +8,17 @@ const IMPORT_BODY_LIMIT = 20 * 1024 * 1024;
 
 const Source = Type.Union([Type.Literal('salesforce'), Type.Literal('hubspot')]);
 
-const Account = Type.Object({
+export const Tier = Type.Union([Type.Literal('vip'), Type.Literal('enterprise'), Type.Literal('standard')]);
+
+export const Account = Type.Object({
   id: Type.String(),
   name: Type.String(),
   domain: Nullable(Type.String()),
-  tier: Type.Union([Type.Literal('vip'), Type.Literal('enterprise'), Type.Literal('standard')]),
+  tier: Tier,
   annualValue: Nullable(Type.Number()),
 });
 
-const ContactSummary = Type.Object({
+export const ContactSummary = Type.Object({
   id: Type.String(),
   firstName: Nullable(Type.String()),
   lastName: Nullable(Type.String()),
