@@ -138,7 +138,11 @@ describe('a hidden post', () => {
       await flagWith(postId, [0, 0, 0]);
       const event = await socket.event('forum.post.hidden', `thread:${threadId}`);
       expect(event.data).toEqual({ postId, threadId });
-      expect(JSON.stringify(socket.received)).not.toContain('lemurite');
+      // the reply's own creation event may still be on its way when the socket subscribes (it
+      // carries the text, rightly: the post was visible then); nothing from the hiding on may
+      const from = socket.received.findIndex((m) => m.type === 'event' && m.name === 'forum.post.hidden');
+      expect(from).toBeGreaterThanOrEqual(0);
+      expect(JSON.stringify(socket.received.slice(from))).not.toContain('lemurite');
     } finally {
       socket.close();
     }
