@@ -25,8 +25,11 @@ export function connect(url: string, options: { max?: number } = {}): Database {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client that loses its server (a restart) must not crash the process.
+  // A client that loses its server (a restart, or PostgreSQL stopping first on Ctrl-C) must not
+  // crash the process: idle ones report to the pool, checked-out ones to their own listener; the
+  // query in flight, if any, still fails with the error and the pool drops the client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   return {
     db,
