@@ -14,10 +14,8 @@ import { insertItem, startConsoleWeek } from './setup.js';
 
 let mod: Awaited<ReturnType<typeof startModeration>>;
 let db: Db;
-let clock: Clock;
 let alice: Actor;
 let bob: Actor;
-let sue: Actor;
 let asker: Actor;
 let peer: Actor;
 let aliceConsole: ApiClient;
@@ -39,8 +37,8 @@ const item = (threadId: number, v: Parameters<typeof insertItem>[2]) => insertIt
 
 beforeAll(async () => {
   const week = await startConsoleWeek({ agent_alice: 'agent', agent_bob: 'agent', super_sue: 'supervisor' });
-  ({ mod, db, clock, memberConsole } = week);
-  ({ agent_alice: alice, agent_bob: bob, super_sue: sue } = week.staff);
+  ({ mod, db, memberConsole } = week);
+  ({ agent_alice: alice, agent_bob: bob } = week.staff);
   ({ agent_alice: aliceConsole, agent_bob: bobConsole, super_sue: sueConsole } = week.consoles);
   [asker, peer] = await Promise.all([createMember(db, { trustLevel: 1 }), createMember(db, { trustLevel: 1 })]);
   const { slug } = await createCategory(db, { windowMinutes: 10_000 });

@@ -48,13 +48,6 @@ afterAll(async () => {
 const db = () => mod.db.db;
 const auditCount = () => scalar(db(), sql`select count(*) from audit_log`);
 
-async function auditRows(action: string, subjectId: number) {
-  const { rows } = await db().execute<{ actor_id: number; action: string; subject_type: string; subject_id: number; reason: string | null; data: any }>(
-    sql`select actor_id, action, subject_type, subject_id, reason, data from audit_log where action = ${action} and subject_id = ${subjectId} order by id`,
-  );
-  return rows;
-}
-
 /** Runs a console request and checks it wrote exactly one audit row; returns the response and that row. */
 async function audited(run: () => Promise<{ statusCode: number; body: string; json(): any }>) {
   const before = await auditCount();

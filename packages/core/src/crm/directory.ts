@@ -3,7 +3,7 @@ import type { Executor } from '../db/client.js';
 import { NotFound } from '../errors.js';
 import type { CrmConnector } from './connector.js';
 import { crmAccounts, crmCases, crmContacts } from './schema.js';
-import type { CrmAccount, CrmCase, CrmCaseStatus, CrmCaseUpdate, CrmContact, CrmContactSummary, CrmTier, CreateCaseInput } from './types.js';
+import type { CrmAccount, CrmCase, CrmCaseStatus, CrmCaseUpdate, CrmContactSummary, CrmTier, CreateCaseInput } from './types.js';
 
 type AccountRow = typeof crmAccounts.$inferSelect;
 type ContactRow = typeof crmContacts.$inferSelect;

@@ -5,7 +5,6 @@ import { categories, threads } from '../forum/schema.js';
 import { presentThreadSummary } from '../forum/present.js';
 import * as q from '../forum/queries.js';
 import { decodeCursor, encodeCursor, isKeyset, LIMITS } from '../forum/service.js';
-import { Invalid } from '../errors.js';
 import type { ThreadSummary } from '../forum/types.js';
 
 export interface UnansweredItem {
