@@ -59,6 +59,40 @@ export interface CoreConfig {
   queue: { idleClaimMinutes: number; escalateAfterMinutes: number; presenceSeconds: number };
   /** resolved items drawn per agent per week for the QA sample */
   qa: { samplePerAgent: number };
+  crm: CrmConfig;
+}
+
+/**
+ * Which CRM the forum talks to. The built-in directory needs nothing; Salesforce and HubSpot
+ * need their API address and a token (from the environment in scripts/start.ts, never the code).
+ */
+export interface CrmConfig {
+  connector: 'directory' | 'salesforce' | 'hubspot';
+  salesforce: {
+    /** e.g. https://acme.my.salesforce.com */
+    instanceUrl: string;
+    accessToken: string;
+    /** REST API version, e.g. '62.0' */
+    apiVersion: string;
+    /** the Case's external-id field that carries our idempotency key, so a retried create upserts */
+    caseKeyField: string;
+  } | null;
+  hubspot: {
+    /** https://api.hubapi.com, or a local server in tests */
+    baseUrl: string;
+    accessToken: string;
+    /** the ticket property (unique values) that carries our idempotency key */
+    ticketKeyProperty: string;
+    /** the ticket pipeline and its stages that mean open, pending (waiting on contact) and closed */
+    pipeline: string;
+    stages: { open: string; pending: string; closed: string };
+  } | null;
+  /** shared secret for signed case-update webhooks; null refuses every delivery */
+  webhookSecret: string | null;
+  /** how often the worker polls the CRM for case changes */
+  pollSeconds: number;
+  /** a case still pending sync is retried with backoff up to this long (CRM outages) */
+  retryForMinutes: number;
 }
 
 export const defaultConfig: CoreConfig = {
@@ -80,6 +114,7 @@ export const defaultConfig: CoreConfig = {
   routing: { perExpertPerHour: 3 },
   queue: { idleClaimMinutes: 30, escalateAfterMinutes: 240, presenceSeconds: 45 },
   qa: { samplePerAgent: 3 },
+  crm: { connector: 'directory', salesforce: null, hubspot: null, webhookSecret: null, pollSeconds: 60, retryForMinutes: 24 * 60 },
 };
 
 /** What every service receives: the database, who is acting, and a clock tests can set. */

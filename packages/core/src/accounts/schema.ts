@@ -24,6 +24,8 @@ export const users = pgTable(
     suspendedUntil: timestamp('suspended_until', { withTimezone: true }),
     /** the member asked not to be sent routed questions */
     routingMuted: boolean('routing_muted').notNull().default(false),
+    /** when an admin erased the member: handle, name and email are replaced, posts stay anonymised */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

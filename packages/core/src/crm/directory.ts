@@ -117,7 +117,7 @@ export function directoryConnector(db: Executor, now: () => Date = () => new Dat
         .orderBy(asc(crmCases.updatedAt), asc(crmCases.id))
         .limit(Math.min(options.limit ?? 500, 5_000));
       return rows.map(
-        (c): CrmCaseUpdate => ({ connector: 'directory', caseId: String(c.id), status: c.status, resolution: c.resolution, updatedAt: c.updatedAt.toISOString(), eventId: null }),
+        (c): CrmCaseUpdate => ({ connector: 'directory', caseId: String(c.id), contactId: String(c.contactId), createdAt: c.createdAt.toISOString(), status: c.status, resolution: c.resolution, updatedAt: c.updatedAt.toISOString(), eventId: null }),
       );
     },
 

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgEnum, pgTable, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.js';
+import { posts, threads } from '../forum/schema.js';
+import { queueItems } from '../queue/schema.js';
 
 // The built-in CRM directory: the default connector's own tables. Other connectors (Salesforce,
 // HubSpot) keep these records in the vendor's system; nothing outside crm/ reads these tables.
@@ -156,3 +158,87 @@ export const crmLinkDecisions = pgTable(
     check('crm_link_decisions_confidence_check', sql`${t.confidence} is null or (${t.confidence} >= 0 and ${t.confidence} <= 1)`),
   ],
 );
+
+/**
+ * Where a case escalated from the forum stands. `pending_sync`: the forum has recorded the
+ * escalation but the CRM has not confirmed the case yet (it is down, or the job has not run);
+ * the background job creates it exactly once, keyed by `idempotency_key`.
+ */
+export const crmEscalationStatusEnum = pgEnum('crm_escalation_status', ['pending_sync', 'open', 'pending', 'closed']);
+
+/** A thread handed to support as a CRM case, from the queue item an agent escalated it from. */
+export const crmEscalations = pgTable(
+  'crm_escalations',
+  {
+    id: serial('id').primaryKey(),
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    itemId: integer('item_id').references(() => queueItems.id, { onDelete: 'set null' }),
+    /** the asker, whose linked contact the case is for; null once the member is erased */
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    connector: text('connector').notNull(),
+    contactId: text('contact_id'),
+    /** sent with every create attempt: retries after a timeout or an outage find the same case */
+    idempotencyKey: text('idempotency_key').notNull(),
+    subject: text('subject').notNull(),
+    caseId: text('case_id'),
+    status: crmEscalationStatusEnum('status').notNull().default('pending_sync'),
+    /** what support wrote when the case closed (the CRM's words, internal) */
+    resolution: text('resolution'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    escalatedById: integer('escalated_by_id').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    syncedAt: timestamp('synced_at', { withTimezone: true }),
+    /** the CRM's own time of the last change we applied: older updates arriving late change nothing */
+    caseUpdatedAt: timestamp('case_updated_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** the public answer the agent approved after the case closed */
+    answerPostId: integer('answer_post_id').references(() => posts.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    uniqueIndex('crm_escalations_key_idx').on(t.idempotencyKey),
+    // one live escalation per thread: a second agent escalating at once gets 409
+    uniqueIndex('crm_escalations_live_thread_idx').on(t.threadId).where(sql`${t.status} <> 'closed'`),
+    index('crm_escalations_thread_idx').on(t.threadId, t.createdAt),
+    index('crm_escalations_case_idx').on(t.connector, t.caseId),
+    index('crm_escalations_pending_idx').on(t.id).where(sql`${t.status} = 'pending_sync'`),
+  ],
+);
+
+/**
+ * Every case the forum has heard of from a CRM (its own escalations, webhook deliveries, polls),
+ * by contact: the self-service rate asks whether a linked contact opened a case after a thread.
+ */
+export const crmKnownCases = pgTable(
+  'crm_known_cases',
+  {
+    connector: text('connector').notNull(),
+    caseId: text('case_id').notNull(),
+    contactId: text('contact_id'),
+    status: crmCaseStatusEnum('status').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connector, t.caseId] }), index('crm_known_cases_contact_idx').on(t.connector, t.contactId, t.openedAt)],
+);
+
+/** Webhook deliveries already applied, by the CRM's event id: a replayed delivery changes nothing. */
+export const crmWebhookReceipts = pgTable(
+  'crm_webhook_receipts',
+  {
+    connector: text('connector').notNull(),
+    eventId: text('event_id').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connector, t.eventId] }), index('crm_webhook_receipts_received_idx').on(t.receivedAt)],
+);
+
+/** How far polling has read each CRM's case changes: (updated_at, case id), so equal times are not skipped. */
+export const crmSyncCursors = pgTable('crm_sync_cursors', {
+  connector: text('connector').primaryKey(),
+  cursorAt: timestamp('cursor_at', { withTimezone: true }).notNull(),
+  cursorCaseId: text('cursor_case_id').notNull().default(''),
+  polledAt: timestamp('polled_at', { withTimezone: true }).notNull(),
+});

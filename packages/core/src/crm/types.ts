@@ -59,6 +59,10 @@ export interface CreateCaseInput {
 export interface CrmCaseUpdate {
   connector: string;
   caseId: string;
+  /** the contact the case is for, when the CRM says */
+  contactId: string | null;
+  /** when the case was opened */
+  createdAt: string;
   status: CrmCaseStatus;
   resolution: string | null;
   updatedAt: string;
