@@ -18,6 +18,7 @@ CREATE TABLE "crm_escalations" (
 	"synced_at" timestamp with time zone,
 	"case_updated_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
+	"draft_answer" text,
 	"answer_post_id" integer
 );
 --> statement-breakpoint

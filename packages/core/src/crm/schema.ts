@@ -194,6 +194,8 @@ export const crmEscalations = pgTable(
     /** the CRM's own time of the last change we applied: older updates arriving late change nothing */
     caseUpdatedAt: timestamp('case_updated_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** the public answer drafted from the resolution with personal data removed, for the agent to edit and approve */
+    draftAnswer: text('draft_answer'),
     /** the public answer the agent approved after the case closed */
     answerPostId: integer('answer_post_id').references(() => posts.id, { onDelete: 'set null' }),
   },
