@@ -47,6 +47,8 @@ CREATE TABLE "crm_webhook_receipts" (
 );
 --> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "erased_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "threads" ADD COLUMN "support_since" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "threads" ADD COLUMN "support_resolved_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "crm_escalations" ADD CONSTRAINT "crm_escalations_thread_id_threads_id_fk" FOREIGN KEY ("thread_id") REFERENCES "public"."threads"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "crm_escalations" ADD CONSTRAINT "crm_escalations_item_id_queue_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."queue_items"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "crm_escalations" ADD CONSTRAINT "crm_escalations_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint

@@ -82,6 +82,9 @@ export const ThreadDetail = Type.Composite([
   Type.Object({
     acceptedPostId: Nullable(Type.Integer()),
     takenPrivateAt: Nullable(DateTime),
+    support: Nullable(
+      Type.Object({ since: DateTime, resolvedAt: Nullable(DateTime) }, { description: 'set when staff handed the thread to the support team as a case; nothing else about the case is public' }),
+    ),
     abilities: abilities(['reply', 'edit', 'delete', 'accept', 'close', 'reopen', 'vote'] as const),
     mergedInto: Type.Optional(Type.Object({ id: Type.Integer(), title: Type.String() }, { description: 'present when staff merged this thread into another' })),
   }),

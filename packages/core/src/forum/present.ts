@@ -36,6 +36,7 @@ export function presentThreadDetail(row: ThreadRow, actor: Actor | null): Thread
     ...presentThreadSummary(row),
     acceptedPostId: row.acceptedPostId,
     takenPrivateAt: row.takenPrivateAt ? iso(row.takenPrivateAt) : null,
+    support: row.supportSince ? { since: iso(row.supportSince), resolvedAt: row.supportResolvedAt ? iso(row.supportResolvedAt) : null } : null,
     abilities: threadAbilities(actor, threadTarget(row)),
   };
 }

@@ -30,6 +30,8 @@ export const threadColumns = {
   tags: tagSlugs,
   heldAt: threads.heldAt,
   takenPrivateAt: threads.takenPrivateAt,
+  supportSince: threads.supportSince,
+  supportResolvedAt: threads.supportResolvedAt,
   pinnedAt: threads.pinnedAt,
   mergedIntoId: threads.mergedIntoId,
 };

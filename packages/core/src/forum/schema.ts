@@ -85,6 +85,10 @@ export const threads = pgTable(
     mergedIntoId: integer('merged_into_id'),
     /** set when staff moved the conversation to a private staff–customer thread */
     takenPrivateAt: timestamp('taken_private_at', { withTimezone: true }),
+    /** set when an agent escalated the thread to a support case; the public page says support took it over */
+    supportSince: timestamp('support_since', { withTimezone: true }),
+    /** set when that case closed (cleared by a new escalation) */
+    supportResolvedAt: timestamp('support_resolved_at', { withTimezone: true }),
     titleTsv: tsvector('title_tsv').generatedAlwaysAs(
       (): SQL => sql`setweight(to_tsvector('english', ${threads.title}), 'A')`,
     ),

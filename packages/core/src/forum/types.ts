@@ -79,6 +79,11 @@ export interface ThreadDetail extends ThreadSummary {
   acceptedPostId: number | null;
   /** staff moved the conversation with the asker to a private channel */
   takenPrivateAt: string | null;
+  /**
+   * Set when staff handed the thread to the support team as a case: when, and when support
+   * resolved it. Nothing else about the case is public.
+   */
+  support: { since: string; resolvedAt: string | null } | null;
   abilities: ThreadAbilities;
   /** present when staff merged this thread into another: readers are sent there */
   mergedInto?: { id: number; title: string };
