@@ -93,6 +93,8 @@ export interface CrmConfig {
   pollSeconds: number;
   /** a case still pending sync is retried with backoff up to this long (CRM outages) */
   retryForMinutes: number;
+  /** the forum's public address, for the link back in a case's description */
+  forumUrl?: string;
 }
 
 export const defaultConfig: CoreConfig = {

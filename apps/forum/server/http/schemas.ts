@@ -12,7 +12,7 @@ export const ThreadStatus = Type.Union([Type.Literal('open'), Type.Literal('answ
 
 // Ajv coerces a path or query value like "1e400" to Infinity and then skips the bounds (they
 // only test finite numbers); the allOf checks the coerced value's type again, which refuses it.
-const BoundedInteger = (bounds: { minimum: number; maximum: number }) => Type.Integer({ ...bounds, allOf: [{ type: 'integer' }] });
+export const BoundedInteger = (bounds: { minimum: number; maximum: number }) => Type.Integer({ ...bounds, allOf: [{ type: 'integer' }] });
 
 export const Id = BoundedInteger({ minimum: 1, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id });

@@ -14,6 +14,10 @@ declare module 'fastify' {
     startSession(actor: Actor): Promise<void>;
     endSession(): Promise<void>;
   }
+  interface FastifyContextConfig {
+    /** false on routes other servers call with a signature instead of a session (no CSRF token) */
+    csrf?: false;
+  }
 }
 
 export interface SessionOptions {
@@ -62,6 +66,8 @@ export const sessionPlugin = fp<SessionOptions>(async (app: FastifyInstance, opt
         reply.clearCookie(opts.cookieName, { path: '/' });
       }
     }
+    // server-to-server callbacks (signed CRM webhooks) carry no cookies; their signature is the check
+    if (request.routeOptions.config?.csrf === false) return;
     let csrf = request.cookies[CSRF_COOKIE];
     if (!csrf || csrf.length < 20 || csrf.length > 100) {
       csrf = randomBytes(24).toString('base64url');

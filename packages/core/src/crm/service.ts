@@ -59,3 +59,19 @@ export async function importContactsCsv(ctx: Ctx, input: ImportInput): Promise<I
     return report;
   });
 }
+
+export {
+  escalateItem,
+  listEscalations,
+  threadEscalations,
+  publishCaseAnswer,
+  closeCaseThread,
+  applyCaseUpdate,
+  ensureCrmPollScheduled,
+  ESCALATION_JOBS,
+  ESCALATION_LIMITS,
+  type Escalation,
+  type EscalationStatus,
+} from './escalation.js';
+export { receiveCaseWebhook, signWebhook, SIGNATURE_HEADER, WEBHOOK_LIMITS, type WebhookResult } from './webhook.js';
+export { scrubPersonalData } from './scrub.js';

@@ -2,7 +2,7 @@ import type { Ctx } from '../context.js';
 import { recordAudit } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import { Invalid, NotFound } from '../errors.js';
-import { enqueueJob, type JobHandlers } from '../events/jobs.js';
+import { enqueueJob, hasPendingJob, type JobHandlers } from '../events/jobs.js';
 import { appendEvent } from '../events/outbox.js';
 import type { UserRef } from '../forum/types.js';
 import { authorize } from '../policy/index.js';
@@ -175,7 +175,7 @@ function nextRun(at: Date): Date {
  * Starts the weekly draw's chain of jobs unless one is waiting: run at start-up (idempotent).
  */
 export async function ensureQaSampleScheduled(db: Executor, now: Date): Promise<boolean> {
-  if (await q.hasPendingJob(db, QA_JOB)) return false;
+  if (await hasPendingJob(db, QA_JOB)) return false;
   await enqueueJob(db, QA_JOB, {}, nextRun(now));
   return true;
 }
@@ -184,7 +184,7 @@ export async function ensureQaSampleScheduled(db: Executor, now: Date): Promise<
 async function runWeeklySample(ctx: Ctx): Promise<void> {
   const now = ctx.now();
   await draw(ctx.db, null, isoDate(new Date(weekStartOf(now).getTime() - 7 * DAY)), ctx);
-  if (!(await q.hasPendingJob(ctx.db, QA_JOB, now))) await enqueueJob(ctx.db, QA_JOB, {}, nextRun(now));
+  if (!(await hasPendingJob(ctx.db, QA_JOB, now))) await enqueueJob(ctx.db, QA_JOB, {}, nextRun(now));
 }
 
 export const qaJobHandlers: JobHandlers = { [QA_JOB]: runWeeklySample };

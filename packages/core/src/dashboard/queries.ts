@@ -530,10 +530,3 @@ export async function saveQaScore(db: Executor, id: number, s: { reviewerId: num
     where id = ${id}`);
 }
 
-/** Whether a weekly QA job is waiting (not dead). */
-export async function hasPendingJob(db: Executor, kind: string, after?: Date): Promise<boolean> {
-  const { rows } = await db.execute<{ n: number }>(
-    sql`select count(*)::int as n from jobs where kind = ${kind} and dead_at is null ${after ? sql`and run_at > ${after}` : sql``}`,
-  );
-  return rows[0].n > 0;
-}

@@ -1,6 +1,6 @@
 import type { Ctx } from '../context.js';
 import type { Executor } from '../db/client.js';
-import { enqueueJob, type JobHandlers } from '../events/jobs.js';
+import { enqueueJob, hasPendingJob, type JobHandlers } from '../events/jobs.js';
 import * as q from './queries.js';
 
 // The dashboard's daily rollups (dashboard_daily, dashboard_agent_daily): a finished UTC day's
@@ -56,7 +56,7 @@ function nextRun(at: Date): Date {
 
 /** Starts the hourly rollup job's chain unless one is waiting: run at start-up (idempotent). */
 export async function ensureDashboardRollupScheduled(db: Executor, now: Date): Promise<boolean> {
-  if (await q.hasPendingJob(db, ROLLUP_JOB)) return false;
+  if (await hasPendingJob(db, ROLLUP_JOB)) return false;
   await enqueueJob(db, ROLLUP_JOB, {}, nextRun(now));
   return true;
 }
@@ -68,7 +68,7 @@ async function runRollup(ctx: Ctx): Promise<void> {
   const recent = new Date(today.getTime() - REFRESH_RECENT_DAYS * DAY);
   const stale = await q.staleDays(ctx.db, new Date(today.getTime() - REFRESH_DEEP_DAYS * DAY), recent, new Date(now.getTime() - 24 * HOUR));
   await refreshDays(ctx.db, stale.length ? parseDay(stale[0]) : recent, today, now);
-  if (!(await q.hasPendingJob(ctx.db, ROLLUP_JOB, now))) await enqueueJob(ctx.db, ROLLUP_JOB, {}, nextRun(now));
+  if (!(await hasPendingJob(ctx.db, ROLLUP_JOB, now))) await enqueueJob(ctx.db, ROLLUP_JOB, {}, nextRun(now));
 }
 
 export const rollupJobHandlers: JobHandlers = { [ROLLUP_JOB]: runRollup };

@@ -25,6 +25,14 @@ export async function enqueueJob(tx: Executor, kind: string, payload: Record<str
   await tx.execute(sql`insert into jobs (kind, payload, run_at) values (${kind}, ${JSON.stringify(payload)}::jsonb, ${runAt ?? null})`);
 }
 
+/** Whether a job of `kind` is waiting (with `after`: one due later than it, i.e. not the one running now). */
+export async function hasPendingJob(db: Executor, kind: string, after?: Date): Promise<boolean> {
+  const { rows } = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from jobs where kind = ${kind} and dead_at is null ${after ? sql`and run_at > ${after}` : sql``}`,
+  );
+  return rows[0].n > 0;
+}
+
 interface ClaimedJob {
   id: number;
   kind: string;

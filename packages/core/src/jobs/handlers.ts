@@ -5,6 +5,7 @@ import { evaluateTrustForEvent } from '../reputation/trust.js';
 import { queueJobHandlers } from '../queue/service.js';
 import { qaJobHandlers } from '../dashboard/qa.js';
 import { rollupJobHandlers } from '../dashboard/rollup.js';
+import { escalationJobHandlers } from '../crm/escalation.js';
 
 /**
  * Every background job kind and the code that runs it. Event subscriptions (which events start
@@ -17,4 +18,5 @@ export const jobHandlers: JobHandlers = {
   ...queueJobHandlers,
   ...qaJobHandlers,
   ...rollupJobHandlers,
+  ...escalationJobHandlers,
 };
