@@ -119,6 +119,17 @@ async function crmContact(): Promise<string> {
   return String(rows[0].id);
 }
 
+/** An item of the asker's (linked to a CRM contact once), escalated to a case. */
+async function escalated(options: { closed?: boolean } = {}) {
+  const linked = await scalar(db(), sql`select count(*) from crm_links where user_id = ${asker.id} and status = 'active'`);
+  if (!linked) await once(aliceConsole, 'POST', `/api/members/${asker.handle}/crm-link`, { contactId: await crmContact() });
+  const { itemId, threadId } = await queued();
+  const { escalation } = await once(aliceConsole, 'POST', `/api/items/${itemId}/escalate`, { note: 'needs billing' });
+  // support closing the case in the CRM, as the webhook or a poll would record it
+  if (options.closed) await db().execute(sql`update crm_escalations set status = 'closed', draft_answer = 'Fixed.' where id = ${escalation.id}`);
+  return { escalationId: escalation.id as number, threadId };
+}
+
 async function approvalCategory() {
   const { id, slug } = await createCategory(db());
   await db().execute(sql`update categories set reply_approval = true where id = ${id}`);
@@ -299,6 +310,23 @@ const CASES: Record<string, Case> = {
   },
   'POST /api/members/:handle/crm-suggestions/:contactId/reject': {
     run: async () => void (await once(aliceConsole, 'POST', `/api/members/${(await createMember(db())).handle}/crm-suggestions/${await crmContact()}/reject`, { reason: 'namesake' })),
+  },
+
+  'POST /api/items/:id/escalate': {
+    run: async () => {
+      const { threadId } = await escalated();
+      const { rows } = await db().execute<{ action: string }>(sql`select action from audit_log where subject_type = 'thread' and subject_id = ${threadId}`);
+      expect(rows.map((r) => r.action)).toEqual(['crm.thread_escalated']);
+    },
+  },
+  'POST /api/escalations/:id/answer': {
+    run: async () => void (await once(aliceConsole, 'POST', `/api/escalations/${(await escalated({ closed: true })).escalationId}/answer`, { body: 'Support fixed this.' })),
+  },
+  'POST /api/escalations/:id/close-thread': {
+    run: async () => void (await once(aliceConsole, 'POST', `/api/escalations/${(await escalated({ closed: true })).escalationId}/close-thread`, { reason: 'billing only' })),
+  },
+  'POST /api/crm/webhooks/cases': {
+    exempt: 'the CRM reports case changes here, signed, with no staff actor; each delivery is kept in crm_webhook_receipts and the escalation row records what changed',
   },
 
   // QA: alice resolves an item this week; next week a supervisor samples and scores it
