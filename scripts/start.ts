@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { accounts, badges, dashboard, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock, trust } from '@forum/core';
+import { accounts, badges, crm, dashboard, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock, trust } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
 import { buildModerationApp } from '../apps/moderation/server/app.js';
 import { openDatabase, readConfig, repoRoot } from '../apps/forum/server/runtime.js';
@@ -40,10 +40,14 @@ async function main(): Promise<void> {
   await dashboard.ensureQaSampleScheduled(opened.database.db, new Date());
   // The dashboard's hourly rollup of finished days reschedules itself too.
   await dashboard.ensureDashboardRollupScheduled(opened.database.db, new Date());
+  // Case changes are polled from the CRM (webhooks, when configured, bring them sooner).
+  await crm.ensureCrmPollScheduled(opened.database.db, config.core, new Date());
 
   process.env.FORUM_API_ORIGIN = `http://127.0.0.1:${config.forumPort}`;
   process.env.MODERATION_API_ORIGIN = `http://127.0.0.1:${config.moderationPort}`;
   process.env.PUBLIC_FORUM_URL ??= `http://localhost:${config.forumPort}`;
+  // cases escalated to the CRM link back to the thread at the forum's public address
+  config.core = { ...config.core, crm: { ...config.core.crm, forumUrl: process.env.PUBLIC_FORUM_URL } };
   const common = { database: opened.database, config: config.core, logger: config.logger, secureCookies: config.secureCookies, trustProxy: config.trustProxy };
   const forumApp = await buildForumApp({ ...common, pageCache: process.env.PAGE_CACHE !== '0', jobs: true });
   const moderationApp = await buildModerationApp(common);

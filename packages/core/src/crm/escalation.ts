@@ -105,7 +105,7 @@ async function escalationById(db: Executor, id: number): Promise<Escalation> {
 
 async function emitChanged(tx: Executor, id: number, change: string): Promise<Escalation> {
   const escalation = await escalationById(tx, id);
-  await appendEvent(tx, 'crm.escalation.changed', [QUEUE], { escalation, change }, { escalationId: id, threadId: escalation.threadId });
+  await appendEvent(tx, 'crm.escalation.changed', [QUEUE], { threadId: escalation.threadId, escalation, change }, { escalationId: id, threadId: escalation.threadId });
   return escalation;
 }
 
