@@ -103,6 +103,7 @@ const ACCESS: Record<string, Access> = {
   'POST /api/escalations/{id}/answer': 'staff',
   'POST /api/escalations/{id}/close-thread': 'staff',
   'POST /api/crm/webhooks/cases': 'public',
+  'GET /api/dashboard/crm-self-service': 'supervisor',
 };
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.

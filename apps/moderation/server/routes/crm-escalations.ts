@@ -103,6 +103,39 @@ export const crmEscalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => ({ escalation: await crm.closeCaseThread(request.ctx, request.params.id, request.body) }),
   );
 
+  const Counts = {
+    solved: Type.Integer({ description: 'threads solved with no agent step-in' }),
+    linked: Type.Integer({ description: 'of those, asked by a member linked to a CRM contact' }),
+    pending: Type.Integer({ description: 'linked ones whose 7 days are not over' }),
+    confirmed: Type.Integer({ description: 'linked ones whose contact opened no case within 7 days' }),
+    rate: Nullable(Type.Number({ description: 'confirmed / (linked − pending)' })),
+  };
+  const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
+  app.get(
+    '/dashboard/crm-self-service',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        tags: ['dashboard'],
+        summary: "Self-service checked against the CRM: solved threads whose linked asker opened no case within 7 days, in all, per category and per expert",
+        querystring: Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) }),
+        response: {
+          200: Type.Object({
+            connector: Type.String(),
+            from: Type.String(),
+            to: Type.String(),
+            windowDays: Type.Integer(),
+            total: Type.Object(Counts),
+            byCategory: Type.Array(Type.Object({ category: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), slug: Type.String() })), ...Counts })),
+            byExpert: Type.Array(Type.Object({ expert: Type.Object({ id: Type.Integer(), handle: Type.String(), displayName: Type.String() }), ...Counts })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => crm.crmSelfService(request.ctx, request.query),
+  );
+
   // The CRM calls this one: no session, no CSRF token; the HMAC signature over the raw body is
   // the authentication, so the body is read as text and parsed only after it verifies.
   await app.register(async (hook) => {

@@ -323,7 +323,8 @@ async function pollJob(ctx: Ctx): Promise<void> {
   const connector = crmConnector(ctx);
   const now = ctx.now();
   const cursor = await esq.lockCursor(ctx.db, connector.name);
-  let since = cursor ? cursor.cursorAt : new Date(now.getTime() - 24 * 3_600_000);
+  // the first poll reads a month back, so the self-service rate knows recent cases from the start
+  let since = cursor ? cursor.cursorAt : new Date(now.getTime() - 30 * 24 * 3_600_000);
   let lastId = cursor?.cursorCaseId ?? '';
   try {
     for (let page = 0; page < 20; page++) {

@@ -75,3 +75,4 @@ export {
 } from './escalation.js';
 export { receiveCaseWebhook, signWebhook, SIGNATURE_HEADER, WEBHOOK_LIMITS, type WebhookResult } from './webhook.js';
 export { scrubPersonalData } from './scrub.js';
+export { crmSelfService, type CrmSelfService, type SelfServiceCounts } from './self-service.js';
