@@ -119,6 +119,10 @@ describe('escalating a thread to a CRM case', () => {
     const asAsker = await member.get(`/api/threads/${threadId}`);
     expect(asAsker.body).not.toContain('needs engineering');
     expect(asAsker.json().thread.support.since).toBe(clock.now().toISOString());
+    // the item resolved when support took over, but the asker is not asked to rate help still under way
+    const csat = await member.get(`/api/threads/${threadId}/csat`);
+    expect(csat.statusCode, csat.body).toBe(200);
+    expect(csat.json().csat).toBeNull();
   });
 
   it('refuses a bad or expired webhook signature with 401 and changes nothing', async () => {
@@ -158,6 +162,9 @@ describe('escalating a thread to a CRM case', () => {
 
     const { thread } = await publicThread(threadId);
     expect(thread.support.resolvedAt).toBe(clock.now().toISOString());
+    // now the asker may rate the help
+    const csat = await (await clientAs(site, grace)).get(`/api/threads/${threadId}/csat`);
+    expect(csat.json().csat).toMatchObject({ resolution: 'agent', given: null });
     const { escalations } = (await agentConsole.get('/api/escalations')).json();
     expect(escalations[0]).toMatchObject({ id: escalationId, status: 'closed', needsAction: true });
   });

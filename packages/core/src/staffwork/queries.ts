@@ -38,6 +38,8 @@ export async function lockThreadFacts(db: Executor, threadId: number) {
       status: threads.status,
       heldAt: threads.heldAt,
       takenPrivateAt: threads.takenPrivateAt,
+      supportSince: threads.supportSince,
+      supportResolvedAt: threads.supportResolvedAt,
       categoryId: threads.categoryId,
       categoryName: categories.name,
       categorySlug: categories.slug,

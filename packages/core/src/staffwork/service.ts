@@ -602,6 +602,8 @@ export async function getCsatPrompt(ctx: Ctx, threadId: number): Promise<CsatPro
   const thread = await q.lockThreadFacts(ctx.db, threadId);
   if (!thread || (thread.heldAt && ctx.actor?.id !== thread.authorId && !(ctx.actor && isStaff(ctx.actor.role)))) throw new NotFound('Thread', 'thread_not_found');
   if (!ctx.actor || !can(ctx.actor, 'csat.give', thread)) return null;
+  // support is still working on the case: asking how the help went would come too early
+  if (thread.supportSince && !thread.supportResolvedAt) return null;
   const item = await q.getRatableItem(ctx.db, threadId);
   if (!item) return null;
   return { itemId: item.id, resolution: item.resolution as 'agent' | 'assisted', given: item.csat ? presentCsat(item.csat) : null };
