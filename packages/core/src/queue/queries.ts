@@ -40,6 +40,8 @@ export async function lockThreadState(db: Executor, threadId: number) {
       slaMinutes: categories.slaMinutes,
       flagThreshold: categories.flagThreshold,
       communityAnswered,
+      /** support has the thread as a CRM case, not closed yet */
+      withSupport: sql<boolean>`(${threads.supportSince} is not null and ${threads.supportResolvedAt} is null)`,
       teamId: teams.id,
       timezone: teams.timezone,
       hours: teams.hours,

@@ -69,6 +69,9 @@ const calendarOf = (t: { teamId: number | null; timezone: string | null; hours: 
  * entries for one thread cannot both open an item.
  */
 async function enter(tx: Executor, config: CoreConfig, thread: q.ThreadState, reason: QueueReason, now: Date): Promise<QueueItem | null> {
+  // a thread support took over as a case is not waiting for an agent because it is unanswered or
+  // a VIP's; flags and the asker's own request still bring it back
+  if (thread.withSupport && (reason === 'unanswered' || reason === 'rule')) return null;
   const open = await q.lockOpenItem(tx, thread.id);
   if (open?.reasons.includes(reason)) return null;
   let id: number;

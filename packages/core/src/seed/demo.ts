@@ -11,6 +11,7 @@ import type { Role, ThreadKind } from '../forum/types.js';
 import { demoThreads } from './demo-content.js';
 import { seedConsoleHistory } from './demo-console.js';
 import { seedConsoleWorkflow } from './demo-workflow.js';
+import { seedCrmDemo } from './demo-crm.js';
 
 export const DEMO_PASSWORD = 'community-demo';
 
@@ -117,6 +118,8 @@ async function seedInto(db: Db, config: CoreConfig, now: Date): Promise<void> {
   await seedConsoleHistory(db, config, now, who);
   // …and its live workflow: teams, canned responses and items in every state.
   await seedConsoleWorkflow(db, relaxed, now, who);
+  // …and the customers behind the members: CRM contacts, links and cases escalated to support.
+  await seedCrmDemo(db, relaxed, now, who);
 }
 
 export const demoAccounts = members;
