@@ -104,6 +104,7 @@ const ACCESS: Record<string, Access> = {
   'POST /api/escalations/{id}/close-thread': 'staff',
   'POST /api/crm/webhooks/cases': 'public',
   'GET /api/dashboard/crm-self-service': 'supervisor',
+  'POST /api/crm/directory/cases/{caseId}': 'staff',
 };
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.

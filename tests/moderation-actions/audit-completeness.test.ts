@@ -325,6 +325,17 @@ const CASES: Record<string, Case> = {
   'POST /api/escalations/:id/close-thread': {
     run: async () => void (await once(aliceConsole, 'POST', `/api/escalations/${(await escalated({ closed: true })).escalationId}/close-thread`, { reason: 'billing only' })),
   },
+  'POST /api/crm/directory/cases/:caseId': {
+    run: async () => {
+      const { escalationId } = await escalated();
+      const { rows } = await db().execute<{ id: number }>(
+        sql`insert into crm_cases (contact_id, subject, description, idempotency_key, created_at, updated_at) select contact_id::int, 'Case', 'Text', ${`k-${escalationId}`}, now(), now() from crm_escalations where id = ${escalationId} returning id`,
+      );
+      await db().execute(sql`update crm_escalations set case_id = ${String(rows[0].id)}, status = 'open' where id = ${escalationId}`);
+      const { escalation } = await once(aliceConsole, 'POST', `/api/crm/directory/cases/${rows[0].id}`, { status: 'closed', resolution: 'Refunded.' });
+      expect(escalation).toMatchObject({ id: escalationId, status: 'closed', needsAction: true });
+    },
+  },
   'POST /api/crm/webhooks/cases': {
     exempt: 'the CRM reports case changes here, signed, with no staff actor; each delivery is kept in crm_webhook_receipts and the escalation row records what changed',
   },

@@ -103,6 +103,20 @@ export const crmEscalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => ({ escalation: await crm.closeCaseThread(request.ctx, request.params.id, request.body) }),
   );
 
+  app.post(
+    '/crm/directory/cases/:caseId',
+    {
+      schema: {
+        tags: ['crm'],
+        summary: "Support's side with the built-in directory as the CRM: change a case's status (with the resolution when closing); its escalation follows at once",
+        params: Type.Object({ caseId: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) }),
+        body: Type.Object({ status: Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('closed')]), resolution: Type.Optional(Nullable(Type.String({ maxLength: 20_000 }))) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ escalation: Nullable(Escalation) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ escalation: await crm.updateDirectoryCase(request.ctx, request.params.caseId, request.body) }),
+  );
+
   const Counts = {
     solved: Type.Integer({ description: 'threads solved with no agent step-in' }),
     linked: Type.Integer({ description: 'of those, asked by a member linked to a CRM contact' }),

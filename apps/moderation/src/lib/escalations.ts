@@ -14,6 +14,9 @@ export function escalationApi(fetchFn: Fetch = fetch) {
     escalate: (itemId: number, note: string | null) => post<{ escalation: Escalation }>(`/api/items/${itemId}/escalate`, { note }),
     answer: (id: number, body: string) => post<{ escalation: Escalation }>(`/api/escalations/${id}/answer`, { body }),
     closeThread: (id: number, reason: string | null) => post<{ escalation: Escalation }>(`/api/escalations/${id}/close-thread`, { reason }),
+    /** the built-in directory only: support changes the case itself */
+    updateDirectoryCase: (caseId: string, input: { status: 'open' | 'pending' | 'closed'; resolution: string | null }) =>
+      post<{ escalation: Escalation | null }>(`/api/crm/directory/cases/${encodeURIComponent(caseId)}`, input),
   };
 }
 

@@ -17,6 +17,7 @@ import * as queueQueries from '../queue/queries.js';
 import { resolveOpenItemOf } from '../queue/service.js';
 import * as esq from './escalation-queries.js';
 import * as lq from './link-queries.js';
+import { directoryConnector } from './directory.js';
 import { crmEscalations } from './schema.js';
 import { scrubPersonalData } from './scrub.js';
 import { crmConnector } from './service.js';
@@ -436,5 +437,36 @@ export async function closeCaseThread(ctx: Ctx, id: number, input: { reason?: st
       at: now,
     });
     return emitChanged(tx, id, 'thread_closed');
+  });
+}
+
+/**
+ * Support's side when the built-in directory is the CRM: staff change a case's status (and write
+ * the resolution when closing it) in the directory, and the change applies to its escalation at
+ * once, as a webhook would. Conflict not_directory when another CRM is configured (change cases
+ * there); NotFound crm_case_not_found; Invalid resolution. Audited as crm.case_updated.
+ */
+export async function updateDirectoryCase(ctx: Ctx, caseId: string, input: { status: CrmCaseStatus; resolution?: string | null }): Promise<Escalation | null> {
+  const actor = authorize(ctx.actor, 'queue.work', null);
+  if (crmConnector(ctx).name !== 'directory') throw new Conflict('not_directory', 'Cases live in the configured CRM; change them there');
+  const resolution = input.resolution?.trim() || null;
+  if (resolution && resolution.length > 20_000) throw new Invalid({ resolution: 'must be at most 20000 characters' });
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    const scoped: Ctx = { ...ctx, db: tx as unknown as Db };
+    const before = await crmConnector(scoped).getCase(caseId);
+    if (!before) throw new NotFound('CRM case', 'crm_case_not_found');
+    const after = await directoryConnector(tx as unknown as Db, ctx.now).updateCase(caseId, { status: input.status, resolution });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'crm.case_updated',
+      subjectType: 'crm_case',
+      subjectId: Number(caseId),
+      data: { before: { status: before.status }, after: { status: after!.status, resolution: after!.resolution } },
+      at: now,
+    });
+    await applyCaseUpdate(scoped, { connector: 'directory', caseId, contactId: after!.contactId, createdAt: after!.createdAt, status: after!.status, resolution: after!.resolution, updatedAt: after!.updatedAt, eventId: null });
+    const escalation = await esq.lockEscalationOfCase(tx, 'directory', caseId);
+    return escalation ? escalationById(tx, escalation.id) : null;
   });
 }

@@ -66,6 +66,7 @@ export {
   threadEscalations,
   publishCaseAnswer,
   closeCaseThread,
+  updateDirectoryCase,
   applyCaseUpdate,
   ensureCrmPollScheduled,
   ESCALATION_JOBS,
