@@ -148,7 +148,11 @@ export async function startFakeHubspot(
     let rows = [...store.values()].filter(
       (o) => (!body.query || queryMatches(type, o, body.query)) && ((body.filterGroups ?? []).length === 0 || body.filterGroups!.some((g) => (g.filters ?? []).every((f) => filterMatches(type, o, f)))),
     );
-    const sorts = (body.sorts ?? []).map((s) => (typeof s === 'string' ? { propertyName: s.replace(/^-/, ''), desc: s.startsWith('-') } : { propertyName: s.propertyName, desc: s.direction === 'DESCENDING' }));
+    // sorts as documented: objects with propertyName and direction
+    if ((body.sorts ?? []).some((s) => typeof s !== 'object' || !s.propertyName || !['ASCENDING', 'DESCENDING'].includes(s.direction ?? 'ASCENDING'))) {
+      return hsError(400, 'VALIDATION_ERROR', 'Invalid input JSON: sorts must be objects with propertyName and direction');
+    }
+    const sorts = ((body.sorts ?? []) as { propertyName: string; direction?: string }[]).map((s) => ({ propertyName: s.propertyName, desc: s.direction === 'DESCENDING' }));
     rows = rows.sort((a, b) => {
       for (const s of sorts) {
         const x = propertyOf(a, s.propertyName);

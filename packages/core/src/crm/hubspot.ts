@@ -21,6 +21,12 @@ type HubspotConfig = NonNullable<CrmConfig['hubspot']>;
 const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'jobtitle', 'phone', 'associatedcompanyid'];
 const COMPANY_PROPERTIES = ['name', 'domain', 'annualrevenue', 'forum_tier'];
 const TICKET_TO_CONTACT = 16;
+
+/**
+ * Search sorts as the API documents them ({ propertyName, direction }); the client's generated
+ * types say string[], a known mismatch in the library, hence the cast.
+ */
+const sortBy = (propertyName: string, direction: 'ASCENDING' | 'DESCENDING') => [{ propertyName, direction }] as unknown as string[];
 const SEARCH_LIMIT_MAX = 50;
 const PAGE_MAX = 100;
 const UPDATES_LIMIT_MAX = 2_000;
@@ -182,7 +188,7 @@ export function hubspotConnector(config: HubspotConfig): CrmConnector {
                 ],
               },
             ],
-            sorts: ['-createdate'],
+            sorts: sortBy('createdate', 'DESCENDING'),
             properties: ticketProperties,
             limit: PAGE_MAX,
           }),
@@ -264,7 +270,7 @@ export function hubspotConnector(config: HubspotConfig): CrmConnector {
                 ],
               },
             ],
-            sorts: ['hs_lastmodifieddate'],
+            sorts: sortBy('hs_lastmodifieddate', 'ASCENDING'),
             properties: ticketProperties,
             limit: Math.min(PAGE_MAX, limit - tickets.length),
             ...(after ? { after } : {}),
