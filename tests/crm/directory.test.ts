@@ -72,7 +72,16 @@ describe('the directory connector', () => {
     await connector().updateCase(opened.id, { status: 'closed', resolution: 'Replaced the fuser unit.' });
     const updates = await connector().caseUpdatesSince(since);
     expect(updates).toEqual([
-      { connector: 'directory', caseId: opened.id, status: 'closed', resolution: 'Replaced the fuser unit.', updatedAt: '2025-06-02T09:15:00.000Z', eventId: null },
+      {
+        connector: 'directory',
+        caseId: opened.id,
+        contactId,
+        createdAt: opened.createdAt,
+        status: 'closed',
+        resolution: 'Replaced the fuser unit.',
+        updatedAt: '2025-06-02T09:15:00.000Z',
+        eventId: null,
+      },
     ]);
     // closed cases are no longer open on the contact
     expect((await connector().getContact(contactId))?.openCases.map((c) => c.subject)).toEqual(['Printer on fire']);

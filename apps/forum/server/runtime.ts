@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   connect,
+  crmConfigFromEnv,
   defaultConfig,
   ensureDatabase,
   migrateDatabase,
@@ -46,7 +47,7 @@ export function readConfig(env = process.env): RuntimeConfig {
     secureCookies: env.COOKIE_SECURE === '1' || env.COOKIE_SECURE === 'true',
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     logger: env.LOG_REQUESTS === '1',
-    core: defaultConfig,
+    core: { ...defaultConfig, crm: crmConfigFromEnv(env) },
   };
 }
 

@@ -4,6 +4,8 @@ import { Invalid } from '../errors.js';
 import { authorize } from '../policy/index.js';
 import type { CrmConnector } from './connector.js';
 import { directoryConnector } from './directory.js';
+import { hubspotConnector } from './hubspot.js';
+import { salesforceConnector } from './salesforce.js';
 import { importContacts, type ImportInput } from './import.js';
 import type { CrmContactSummary, ImportReport } from './types.js';
 
@@ -11,9 +13,38 @@ export { suggestContacts, linkMember, unlinkMember, rejectSuggestion, memberCrmP
 
 export const CRM_LIMITS = { queryMax: 200, searchLimitMax: 50 } as const;
 
-/** The configured connector; the built-in directory until the Salesforce and HubSpot ones land. */
+/*
+ * Vendor clients hold connection state (agents, tokens), so each is built once per settings object
+ * rather than per call; a new config object (tests, a reload) gets its own.
+ */
+const salesforceClients = new WeakMap<object, CrmConnector>();
+const hubspotClients = new WeakMap<object, CrmConnector>();
+
+function cached<C extends object>(cache: WeakMap<object, CrmConnector>, settings: C, build: (settings: C) => CrmConnector): CrmConnector {
+  let connector = cache.get(settings);
+  if (!connector) {
+    connector = build(settings);
+    cache.set(settings, connector);
+  }
+  return connector;
+}
+
+/**
+ * The connector `ctx.config.crm.connector` names: the built-in directory (the default), Salesforce
+ * or HubSpot. Throws when a vendor is named without its settings (crmConfigFromEnv prevents that).
+ */
 export function crmConnector(ctx: Ctx): CrmConnector {
-  return directoryConnector(ctx.db, ctx.now);
+  const crm = ctx.config.crm;
+  switch (crm.connector) {
+    case 'salesforce':
+      if (!crm.salesforce) throw new Error('CRM connector salesforce is configured without its settings');
+      return cached(salesforceClients, crm.salesforce, salesforceConnector);
+    case 'hubspot':
+      if (!crm.hubspot) throw new Error('CRM connector hubspot is configured without its settings');
+      return cached(hubspotClients, crm.hubspot, hubspotConnector);
+    default:
+      return directoryConnector(ctx.db, ctx.now);
+  }
 }
 
 /**
