@@ -43,7 +43,13 @@ export function scrubPersonalData(text: string, who: ScrubNames = { names: [] })
       return digits.length >= 13 && luhn(digits) ? '[card number removed]' : m;
     })
     .replace(IPV4, '[address removed]')
-    .replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 ? '[phone removed]' : m));
+    .replace(PHONE, (m) => {
+      // E.164 numbers have at most 15 digits; longer runs are order or reference numbers
+      const digits = m.replace(/\D/g, '').length;
+      return digits >= 7 && digits <= 15 ? '[phone removed]' : m;
+    });
+  // a bracket left holding nothing but removed details reads badly: drop it
+  out = out.replace(/\s*\((?:\s*\[[a-z ]+ removed\]\s*[,;/]?\s*)+\)/g, '');
   // longest first, so "Grace Hopper" goes before "Grace"
   const names = [...new Set(who.names.map((n) => n?.trim()).filter((n): n is string => !!n && n.length >= 2))].sort((a, b) => b.length - a.length);
   for (const name of names) {
