@@ -76,6 +76,8 @@ async function main(): Promise<void> {
     void pruneEvents(opened.database.db, new Date(Date.now() - 7 * 86_400_000)).catch(() => {});
     void accounts.pruneExpiredSessions(housekeeping).catch(() => {});
     void pruneRateLimits(housekeeping).catch(() => {});
+    // a month of CRM webhook event ids is far past any sender's retries
+    void crm.pruneWebhookReceipts(opened.database.db, new Date(Date.now() - 30 * 86_400_000)).catch(() => {});
     // Expert in ‹tag› lapses (or qualifies) as answers leave its window, with no event to say so
     void badges.sweepExperts(housekeeping).catch(() => {});
     // promotions that time alone brings (days since joining)

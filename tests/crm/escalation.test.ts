@@ -169,6 +169,15 @@ describe('escalating a thread to a CRM case', () => {
     expect(escalations[0]).toMatchObject({ id: escalationId, status: 'closed', needsAction: true });
   });
 
+  it('forgets webhook event ids after a month, keeping newer ones', async () => {
+    const kept = await scalar(db(), sql`select count(*) from crm_webhook_receipts`);
+    expect(kept).toBeGreaterThan(0);
+    // received just now: a prune of older ones leaves them
+    expect(await crm.pruneWebhookReceipts(db(), new Date(clock.now().getTime() - 1))).toBe(0);
+    expect(await crm.pruneWebhookReceipts(db(), new Date(clock.now().getTime() + 1))).toBe(kept);
+    expect(await scalar(db(), sql`select count(*) from crm_webhook_receipts`)).toBe(0);
+  });
+
   it('ignores an older update arriving late', async () => {
     const row = await escalationRow(escalationId);
     const late = await webhook([{ id: 'evt-old', caseId: row.case_id, status: 'open', updatedAt: new Date(clock.now().getTime() - 5 * 60_000).toISOString() }]);

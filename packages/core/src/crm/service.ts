@@ -105,6 +105,6 @@ export {
   type Escalation,
   type EscalationStatus,
 } from './escalation.js';
-export { receiveCaseWebhook, signWebhook, SIGNATURE_HEADER, WEBHOOK_LIMITS, type WebhookResult } from './webhook.js';
+export { receiveCaseWebhook, pruneWebhookReceipts, signWebhook, SIGNATURE_HEADER, WEBHOOK_LIMITS, type WebhookResult } from './webhook.js';
 export { scrubPersonalData } from './scrub.js';
 export { crmSelfService, type CrmSelfService, type SelfServiceCounts } from './self-service.js';

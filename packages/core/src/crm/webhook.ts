@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { lt } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import type { Db } from '../db/client.js';
 import { Invalid, Unauthenticated } from '../errors.js';
@@ -116,4 +117,13 @@ export async function receiveCaseWebhook(ctx: Pick<Ctx, 'db' | 'now' | 'config'>
     }
     return result;
   });
+}
+
+/**
+ * Forgets webhook event ids received before `before`: senders retry a delivery for a day or two
+ * at most, and an update older than the one applied changes nothing anyway. Returns how many.
+ */
+export async function pruneWebhookReceipts(db: Pick<Ctx, 'db'>['db'], before: Date): Promise<number> {
+  const removed = await db.delete(crmWebhookReceipts).where(lt(crmWebhookReceipts.receivedAt, before)).returning({ id: crmWebhookReceipts.eventId });
+  return removed.length;
 }
