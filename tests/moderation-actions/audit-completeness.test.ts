@@ -336,6 +336,9 @@ const CASES: Record<string, Case> = {
       expect(escalation).toMatchObject({ id: escalationId, status: 'closed', needsAction: true });
     },
   },
+  'POST /api/crm/webhooks/hubspot': {
+    exempt: 'HubSpot reports ticket changes here, signed, with no staff actor; each event id is kept in crm_webhook_receipts',
+  },
   'POST /api/crm/webhooks/cases': {
     exempt: 'the CRM reports case changes here, signed, with no staff actor; each delivery is kept in crm_webhook_receipts and the escalation row records what changed',
   },

@@ -86,6 +86,11 @@ export interface CrmConfig {
     /** the ticket pipeline and its stages that mean open, pending (waiting on contact) and closed */
     pipeline: string;
     stages: { open: string; pending: string; closed: string };
+    /**
+     * For HubSpot's own ticket webhooks (signature v3): the app's client secret and the exact
+     * URL the subscription posts to (the signature covers it). Both unset refuses them.
+     */
+    webhook?: { clientSecret: string; url: string } | null;
   } | null;
   /** shared secret for signed case-update webhooks; null refuses every delivery */
   webhookSecret: string | null;

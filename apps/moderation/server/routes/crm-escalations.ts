@@ -172,5 +172,28 @@ export const crmEscalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return crm.receiveCaseWebhook(request.ctx, { body: typeof request.body === 'string' ? request.body : '', signature: typeof signature === 'string' ? signature : undefined });
       },
     );
+
+    const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
+    hook.post(
+      '/crm/webhooks/hubspot',
+      {
+        config: { access: 'public', csrf: false },
+        bodyLimit: crm.HUBSPOT_WEBHOOK_LIMITS.bodyMax,
+        schema: {
+          tags: ['crm'],
+          summary: "HubSpot's own ticket webhooks (signature v3), when HubSpot is the CRM",
+          description:
+            'Subscribe the HubSpot app to ticket property changes with this URL (HUBSPOT_WEBHOOK_URL, exactly as registered) and set HUBSPOT_CLIENT_SECRET. Each ticket event queues a read of the ticket, applied like any case update. A bad, missing or expired signature gets 401; an event id seen before is skipped.',
+          response: { 200: Type.Object({ queued: Type.Integer(), duplicates: Type.Integer(), ignored: Type.Integer() }), ...errorResponses },
+        },
+      },
+      async (request) =>
+        crm.receiveHubspotWebhook(request.ctx, {
+          method: request.method,
+          body: typeof request.body === 'string' ? request.body : '',
+          signature: header(request.headers['x-hubspot-signature-v3']),
+          timestamp: header(request.headers['x-hubspot-request-timestamp']),
+        }),
+    );
   });
 };

@@ -64,7 +64,12 @@ export function crmConfigFromEnv(env: NodeJS.ProcessEnv): CrmConfig {
         pending: required('HUBSPOT_STAGE_PENDING', why),
         closed: required('HUBSPOT_STAGE_CLOSED', why),
       },
+      webhook: null,
     };
+    const clientSecret = value('HUBSPOT_CLIENT_SECRET');
+    const webhookUrl = value('HUBSPOT_WEBHOOK_URL');
+    if (!!clientSecret !== !!webhookUrl) throw new Error('HUBSPOT_CLIENT_SECRET and HUBSPOT_WEBHOOK_URL go together: set both to receive HubSpot ticket webhooks, or neither');
+    if (clientSecret && webhookUrl) hubspot.webhook = { clientSecret, url: url('HUBSPOT_WEBHOOK_URL', webhookUrl) };
     if (!/^[a-z][a-z0-9_]*$/.test(hubspot.ticketKeyProperty)) throw new Error(`HUBSPOT_TICKET_KEY_PROPERTY must be a property internal name, got "${hubspot.ticketKeyProperty}"`);
   }
 

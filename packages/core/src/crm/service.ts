@@ -107,4 +107,5 @@ export {
 } from './escalation.js';
 export { receiveCaseWebhook, pruneWebhookReceipts, signWebhook, SIGNATURE_HEADER, WEBHOOK_LIMITS, type WebhookResult } from './webhook.js';
 export { scrubPersonalData } from './scrub.js';
+export { receiveHubspotWebhook, hubspotSignatureV3, HUBSPOT_WEBHOOK_LIMITS, type HubspotWebhookResult } from './hubspot-webhook.js';
 export { crmSelfService, type CrmSelfService, type SelfServiceCounts } from './self-service.js';

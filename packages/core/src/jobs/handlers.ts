@@ -6,6 +6,7 @@ import { queueJobHandlers } from '../queue/service.js';
 import { qaJobHandlers } from '../dashboard/qa.js';
 import { rollupJobHandlers } from '../dashboard/rollup.js';
 import { escalationJobHandlers } from '../crm/escalation.js';
+import { hubspotWebhookJobHandlers } from '../crm/hubspot-webhook.js';
 
 /**
  * Every background job kind and the code that runs it. Event subscriptions (which events start
@@ -19,4 +20,5 @@ export const jobHandlers: JobHandlers = {
   ...qaJobHandlers,
   ...rollupJobHandlers,
   ...escalationJobHandlers,
+  ...hubspotWebhookJobHandlers,
 };
