@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { accounts, badges, crm, dashboard, DEMO_PASSWORD, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock, trust } from '@forum/core';
+import { accounts, badges, crm, dashboard, DEMO_PASSWORD, sentiment, pruneEvents, pruneRateLimits, seedDemoCommunity, systemClock, trust } from '@forum/core';
 import { buildForumApp } from '../apps/forum/server/app.js';
 import { buildModerationApp } from '../apps/moderation/server/app.js';
 import { openDatabase, readConfig, repoRoot } from '../apps/forum/server/runtime.js';
@@ -42,6 +42,11 @@ async function main(): Promise<void> {
   await dashboard.ensureDashboardRollupScheduled(opened.database.db, new Date());
   // Case changes are polled from the CRM (webhooks, when configured, bring them sooner).
   await crm.ensureCrmPollScheduled(opened.database.db, config.core, new Date());
+  // Posts written before sentiment was scored (the demo's, an upgrade's) are scored in the
+  // background, a batch at a time, while the servers already answer.
+  void (async () => {
+    while ((await sentiment.backfillSentiment(opened.database.db, new Date())) > 0) await new Promise((r) => setTimeout(r, 50));
+  })().catch(() => {});
 
   process.env.FORUM_API_ORIGIN = `http://127.0.0.1:${config.forumPort}`;
   process.env.MODERATION_API_ORIGIN = `http://127.0.0.1:${config.moderationPort}`;

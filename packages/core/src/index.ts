@@ -28,6 +28,7 @@ export { addBusinessMinutes, businessMinutesBetween, validateCalendar, type Cale
 export * as dashboard from './dashboard/service.js';
 export * as staffwork from './staffwork/service.js';
 export * as crm from './crm/service.js';
+export * as sentiment from './insights/sentiment.js';
 export { directoryConnector } from './crm/directory.js';
 export { salesforceConnector } from './crm/salesforce.js';
 export { hubspotConnector } from './crm/hubspot.js';

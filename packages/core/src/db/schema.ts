@@ -14,3 +14,4 @@ export * from '../teams/schema.js';
 export * from '../staffwork/schema.js';
 export * from '../dashboard/schema.js';
 export * from '../crm/schema.js';
+export * from '../insights/schema.js';

@@ -1,8 +1,9 @@
 // Which background job kinds each domain event starts. Plain data, so the outbox can read it
 // without importing the modules that handle the jobs (jobs/handlers.ts maps kinds to code).
 export const EVENT_SUBSCRIPTIONS: Record<string, readonly string[]> = {
-  'forum.thread.created': ['notifications.thread_created', 'badges.evaluate', 'trust.evaluate', 'queue.schedule_unanswered', 'queue.crm_rule'],
-  'forum.post.created': ['notifications.reply_created', 'badges.evaluate', 'trust.evaluate', 'queue.thread_activity'],
+  'forum.thread.created': ['notifications.thread_created', 'badges.evaluate', 'trust.evaluate', 'queue.schedule_unanswered', 'queue.crm_rule', 'insights.sentiment'],
+  'forum.post.created': ['notifications.reply_created', 'badges.evaluate', 'trust.evaluate', 'queue.thread_activity', 'insights.sentiment'],
+  'forum.post.edited': ['insights.sentiment'],
   'forum.answer.accepted': ['notifications.answer_accepted', 'badges.evaluate', 'trust.evaluate', 'queue.thread_activity'],
   'badges.badge.awarded': ['notifications.badge_awarded'],
   'forum.post.voted': ['badges.evaluate', 'queue.thread_activity'],

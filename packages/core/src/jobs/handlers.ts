@@ -7,6 +7,7 @@ import { qaJobHandlers } from '../dashboard/qa.js';
 import { rollupJobHandlers } from '../dashboard/rollup.js';
 import { escalationJobHandlers } from '../crm/escalation.js';
 import { hubspotWebhookJobHandlers } from '../crm/hubspot-webhook.js';
+import { sentimentJobHandlers } from '../insights/sentiment.js';
 
 /**
  * Every background job kind and the code that runs it. Event subscriptions (which events start
@@ -21,4 +22,5 @@ export const jobHandlers: JobHandlers = {
   ...rollupJobHandlers,
   ...escalationJobHandlers,
   ...hubspotWebhookJobHandlers,
+  ...sentimentJobHandlers,
 };
