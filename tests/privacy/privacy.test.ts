@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { USER_REFERENCES, type Actor } from '@forum/core';
 import { clientAs, expectError, scalar } from '../support/api.js';
 import { startForum, startModeration, type TestForum } from '../support/apps.js';
-import { Clock, createMember, createReply, createThread, PASSWORD } from '../support/factories.js';
+import { Clock, createMember, createReply, createThread, PASSWORD, relaxedConfig } from '../support/factories.js';
+import { buildForumApp } from '../../apps/forum/server/app.js';
 import { ApiClient } from '../support/http.js';
 
 // Privacy requests from the console: an admin exports everything held about a member as one JSON
@@ -242,6 +243,29 @@ describe('erase', () => {
     const staff = await createMember(db(), { role: 'agent' });
     expectError(await admin.post(`/api/members/${staff.handle}/erase`, { reason: 'leaving the company', confirmHandle: staff.handle }), 409, 'staff_account');
     expect((await userRow(staff.id)).erased_at).toBeNull();
+  });
+});
+
+describe('cached forum pages', () => {
+  it("show the erased author as 'Former member' once the erasure's event arrives, not the cached name", async () => {
+    const cached = await buildForumApp({ database: mod.db, config: relaxedConfig, now: clock.now, ui: false, jobs: false, pageCache: true });
+    try {
+      await cached.realtime.ready;
+      const ana = await seedMember('jo');
+      const visitor = new ApiClient(cached);
+      const read = async () => (await visitor.get(`/api/threads/${ana.threadId}`)).json().thread.author.displayName as string;
+      expect(await read()).toBe(ana.member.displayName);
+      expect(await read()).toBe(ana.member.displayName);
+      expect((await admin.post(`/api/members/${ana.member.handle}/erase`, { reason: 'request 77', confirmHandle: ana.member.handle })).statusCode).toBe(200);
+      let shown = await read();
+      for (let i = 0; i < 50 && shown !== 'Former member'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        shown = await read();
+      }
+      expect(shown).toBe('Former member');
+    } finally {
+      await cached.close();
+    }
   });
 });
 
