@@ -106,6 +106,10 @@ const ACCESS: Record<string, Access> = {
   'POST /api/crm/webhooks/hubspot': 'public',
   'GET /api/dashboard/crm-self-service': 'supervisor',
   'POST /api/crm/directory/cases/{caseId}': 'staff',
+  // a member's page is staff work; exporting and erasing their data are admins' privacy duties
+  'GET /api/members/{handle}': 'staff',
+  'GET /api/members/{handle}/export': 'admin',
+  'POST /api/members/{handle}/erase': 'admin',
 };
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.

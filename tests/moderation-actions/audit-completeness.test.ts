@@ -342,6 +342,15 @@ const CASES: Record<string, Case> = {
   'POST /api/crm/webhooks/cases': {
     exempt: 'the CRM reports case changes here, signed, with no staff actor; each delivery is kept in crm_webhook_receipts and the escalation row records what changed',
   },
+  // privacy: erasing a member is one admin action, audited with its reason
+  'POST /api/members/:handle/erase': {
+    run: async () => {
+      const { handle } = await createMember(db());
+      await once(adaConsole, 'POST', `/api/members/${handle}/erase`, { reason: 'access request 17', confirmHandle: handle });
+      const { rows } = await db().execute<{ action: string; reason: string }>(sql`select action, reason from audit_log order by id desc limit 1`);
+      expect(rows[0]).toMatchObject({ action: 'privacy.member_erased', reason: 'access request 17' });
+    },
+  },
 
   // QA: alice resolves an item this week; next week a supervisor samples and scores it
   'POST /api/qa/sample': { run: async () => void (await once(sueConsole, 'POST', '/api/qa/sample', { weekStart: '2025-05-26' })) },

@@ -17,6 +17,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { crmRoutes } from './routes/crm.js';
 import { crmLinkRoutes } from './routes/crm-links.js';
 import { crmEscalationRoutes } from './routes/crm-escalations.js';
+import { privacyRoutes } from './routes/privacy.js';
 
 export type ModerationDeps = AppDeps;
 
@@ -27,7 +28,7 @@ export function buildModerationApp(deps: ModerationDeps): Promise<FastifyInstanc
     title: 'Moderation console API',
     description: 'For agents, supervisors and admins. Members are refused (403).',
     sessionCookie: 'console_sid',
-    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes, moderationRoutes, auditRoutes, approvalRoutes, dashboardRoutes, qaRoutes, staffworkRoutes, teamRoutes, crmRoutes, crmLinkRoutes, crmEscalationRoutes] as unknown as FastifyPluginAsync[],
+    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes, moderationRoutes, auditRoutes, approvalRoutes, dashboardRoutes, qaRoutes, staffworkRoutes, teamRoutes, crmRoutes, crmLinkRoutes, crmEscalationRoutes, privacyRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^queue$/,
     // the queue carries flaggers, agents and held posts: staff sockets only
     privateRooms: /^queue$/,

@@ -47,3 +47,5 @@ export type * from './teams/types.js';
 export type * from './staffwork/types.js';
 export type * from './crm/types.js';
 export type { HeldPost } from './forum/held.js';
+export * as privacy from './privacy/service.js';
+export { USER_REFERENCES, type UserReference } from './privacy/coverage.js';

@@ -16,12 +16,13 @@ import { dashboardRules } from './dashboard.js';
 import { staffworkRules } from './staffwork.js';
 import { moderationRules } from './moderation.js';
 import { crmRules } from './crm.js';
+import { privacyRules } from './privacy.js';
 import type { PollAbilities } from '../polls/types.js';
 
 // One place decides who may do what. Each resource has a file of small predicates; `can`
 // looks the action up, and `authorize` turns a refusal into the right domain error.
 
-const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules, ...watchedWordRules, ...moderationRules, ...staffworkRules, ...dashboardRules, ...teamRules, ...crmRules };
+const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules, ...watchedWordRules, ...moderationRules, ...staffworkRules, ...dashboardRules, ...teamRules, ...crmRules, ...privacyRules };
 type Rules = typeof rules;
 export type Action = keyof Rules;
 type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
@@ -73,6 +74,7 @@ function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   if (action === 'teams.manage' || action === 'agents.manage' || action === 'queue.assign') return 'Only supervisors and admins can do that';
   if (action === 'agents.duty') return 'Agents can only set their own on-duty status';
   if (action === 'crm.import' || action === 'console.administer') return 'Only admins can do that';
+  if (action === 'privacy.export' || action === 'privacy.erase') return 'Only admins can export or erase a member';
   if (action === 'crm.link') return 'Only agents, supervisors and admins can link members to CRM contacts';
   if (action === 'crm.view') return 'CRM data is for agents, supervisors and admins';
   if (action === 'watched_words.manage') return 'Only supervisors and admins can manage watched words';
