@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { USER_REFERENCES, type Actor } from '@forum/core';
+import { jobHandlers, runDueJobs, USER_REFERENCES, type Actor } from '@forum/core';
 import { clientAs, expectError, scalar } from '../support/api.js';
 import { startForum, startModeration, type TestForum } from '../support/apps.js';
 import { Clock, createMember, createReply, createThread, PASSWORD, relaxedConfig } from '../support/factories.js';
@@ -186,6 +186,17 @@ describe('erase', () => {
     // the audit row itself keeps no trace of who the person was
     expect(JSON.stringify(rows[0])).not.toContain(ana.member.handle);
     expect(JSON.stringify(rows[0])).not.toContain(ana.email);
+  });
+
+  it('delivers nothing to the erased account afterwards, and nobody may sign up as a former member', async () => {
+    const ana = await seedMember('nora');
+    const { member } = (await admin.post(`/api/members/${ana.member.handle}/erase`, { reason: 'request by email', confirmHandle: ana.member.handle })).json();
+    const replier = await createMember(db());
+    await createReply(db(), replier, ana.threadId, 'Still relevant: this fixed it for me.', clock);
+    await runDueJobs({ db: db(), now: clock.now, config: relaxedConfig }, jobHandlers);
+    expect(await scalar(db(), sql`select count(*) from notifications where user_id = ${ana.member.id}`)).toBe(0);
+    const signUp = await new ApiClient(forum.app).post('/api/auth/signup', { handle: member.handle.replace(/\d+$/, '99999'), email: 'pose@example.test', password: 'correct horse battery' });
+    expect(signUp.statusCode, signUp.body).toBe(409);
   });
 
   it('leaves an anonymised shell that the export shows as such', async () => {

@@ -27,6 +27,8 @@ export interface SignupInput {
  */
 export async function signUp(ctx: Ctx, input: SignupInput, clientKey?: string): Promise<Actor> {
   if (clientKey) await consumeRateLimit(ctx, `signup:${clientKey}`, ctx.config.rateLimits.signup);
+  // erasure renames accounts former-member-<id>: nobody may pose as one
+  if (/^former-member-/i.test(input.handle)) throw new Conflict('handle_taken', 'That handle is taken');
   const passwordHash = await hash(input.password, HASH_OPTIONS);
   const existing = await ctx.db
     .select({ handle: users.handle, email: users.email })

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.js';
 import { userBadges } from '../badges/schema.js';
@@ -52,6 +52,12 @@ export async function lockRecipients(tx: Executor, userIds: number[]): Promise<v
 
 /** Inserts the notifications that do not exist yet (by recipient and dedupe key); returns those. */
 export async function insertNotifications(tx: Executor, rows: NewNotification[]): Promise<NotificationRow[]> {
+  if (!rows.length) return [];
+  // an erased member's account is a shell: nothing is delivered to it any more
+  const erased = new Set(
+    (await tx.select({ id: users.id }).from(users).where(and(inArray(users.id, [...new Set(rows.map((r) => r.userId))]), isNotNull(users.erasedAt)))).map((u) => u.id),
+  );
+  if (erased.size) rows = rows.filter((r) => !erased.has(r.userId));
   if (!rows.length) return [];
   const inserted = await tx
     .insert(notifications)
