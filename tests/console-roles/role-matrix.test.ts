@@ -96,6 +96,7 @@ const ACCESS: Record<string, Access> = {
   'POST /api/members/{handle}/crm-suggestions/{contactId}/reject': 'staff',
   'POST /api/members/{handle}/crm-unlink': 'staff',
   'GET /api/members/{handle}/crm': 'staff',
+  'GET /api/members/{handle}/history': 'staff',
 };
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.
