@@ -36,6 +36,12 @@ beforeAll(async () => {
       const { rows: items } = await db.db.execute<{ id: number }>(sql`insert into queue_items (thread_id, status, reasons, opened_at, due_at, resolved_at, resolved_by_id, resolution)
         values (${earlier}, 'resolved', array['requested'], now(), now(), now(), ${agent.id}, 'agent') returning id`);
       await db.db.execute(sql`insert into csat_responses (item_id, thread_id, user_id, score, comment) values (${items[0].id}, ${earlier}, ${asker.id}, 5, '<script>alert(1)</script> great help')`);
+      // a link an agent made and later undid, and a suggestion they turned down
+      const { rows: contact } = await db.db.execute<{ id: number }>(sql`insert into crm_contacts (first_name, last_name, email) values ('Hal', 'Other', 'hal@elsewhere.example') returning id`);
+      await db.db.execute(sql`insert into crm_links (user_id, connector, contact_id, status, linked_by_id, linked_at, unlinked_by_id, unlinked_at, unlink_reason)
+        values (${asker.id}, 'directory', ${String(contact[0].id)}, 'unlinked', ${agent.id}, now() - interval '2 days', ${agent.id}, now() - interval '1 day', 'wrong Hal: a shared family address')`);
+      await db.db.execute(sql`insert into crm_link_decisions (user_id, connector, contact_id, decision, evidence, reason, decided_by_id, decided_at)
+        values (${asker.id}, 'directory', ${String(contact[0].id)}, 'rejected', '[]'::jsonb, 'not the same person', ${agent.id}, now())`);
       const threadId = (await createThread(db.db, asker, { category: category.slug, title: 'My card was charged twice' })).thread.id;
       await queue.requestStaff(ctxFor(db.db, asker), threadId);
       itemId = Number((await db.db.execute<{ id: number }>(sql`select id from queue_items where thread_id = ${threadId} and status <> 'resolved'`)).rows[0].id);
@@ -67,7 +73,7 @@ describe('the CRM import page', () => {
     expect(await page.getByTestId('report-unknown').textContent()).toContain('Favourite Colour');
     expect(await page.getByTestId('report-mapped').textContent()).toContain('Email');
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/crm-import.png`, fullPage: true });
-    const { rows: contacts } = await db.db.execute<{ email: string }>(sql`select email from crm_contacts`);
+    const { rows: contacts } = await db.db.execute<{ email: string }>(sql`select email from crm_contacts where email <> 'hal@elsewhere.example' order by id`);
     expect(contacts).toEqual([{ email: 'grace@navy.example' }]);
   });
 
@@ -107,6 +113,12 @@ describe('the forum half of the customer panel', () => {
     expect(await page.getByTestId('fh-csat').textContent()).toBe('CSAT 5/5');
     // the customer's comment is shown as text, never run
     expect(await help.textContent()).toContain('<script>alert(1)</script> great help');
+
+    const links = page.getByTestId('crm-link-history');
+    expect(await links.getByTestId('crm-past-link').isVisible()).toBe(false);
+    await links.locator('summary').click();
+    expect(await links.getByTestId('crm-past-link').textContent()).toMatch(/unlinked by @agent_alba.*wrong Hal: a shared family address/s);
+    expect(await links.getByTestId('crm-rejection').textContent()).toMatch(/Rejected Hal Other \(@agent_alba\).*not the same person/s);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/item-panel.png`, fullPage: true });
   });
 });
