@@ -110,6 +110,7 @@ const ACCESS: Record<string, Access> = {
   'GET /api/members/{handle}': 'staff',
   'GET /api/members/{handle}/export': 'admin',
   'POST /api/members/{handle}/erase': 'admin',
+  'GET /api/members/{handle}/history': 'staff',
 };
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.

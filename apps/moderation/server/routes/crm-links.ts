@@ -51,6 +51,33 @@ const Suggestion = Type.Object({
   // set when an agent rejected this contact for this member
   rejected: Nullable(Type.Object({ at: Type.String(), by: Nullable(Type.String()) })),
 });
+const Rejection = Type.Object({
+  connector: Type.String(),
+  contactId: Type.String(),
+  contactName: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  rejectedBy: Nullable(Type.String()),
+  rejectedAt: Type.String(),
+});
+const FlagCounts = Type.Object({ open: Type.Integer(), agreed: Type.Integer(), disagreed: Type.Integer() });
+const ForumHistory = Type.Object({
+  member: Type.Object({ handle: Type.String(), displayName: Type.String(), reputation: Type.Integer(), trustLevel: Type.Integer(), memberSince: Type.String() }),
+  counts: Type.Object({ threads: Type.Integer(), posts: Type.Integer(), acceptedAnswers: Type.Integer() }),
+  recentThreads: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String(), solved: Type.Boolean(), createdAt: Type.String() })),
+  badges: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), tier: Type.String(), tag: Nullable(Type.String()) })),
+  flags: Type.Object({ against: FlagCounts, raised: FlagCounts }),
+  interactions: Type.Array(
+    Type.Object({
+      itemId: Type.Integer(),
+      threadId: Type.Integer(),
+      threadTitle: Type.String(),
+      resolution: Nullable(Type.String()),
+      agent: Nullable(Type.String()),
+      resolvedAt: Nullable(Type.String()),
+      csat: Nullable(Type.Object({ score: Type.Integer(), comment: Nullable(Type.String()) })),
+    }),
+  ),
+});
 const Confidence = Type.Number({ minimum: 0, maximum: 1, description: 'the suggestion score the agent saw' });
 const EvidenceList = Type.Array(Evidence, { maxItems: 10 });
 
@@ -123,14 +150,27 @@ export const crmLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['crm'],
-        summary: "The member's CRM profile: the linked contact with account, tier, value and open cases, and the link history",
+        summary: "The member's CRM profile: the linked contact with account, tier, value and open cases, the link history and the rejected suggestions",
         params: HandleParams,
         response: {
-          200: Type.Object({ connector: Type.String(), link: Nullable(Link), contact: Nullable(Contact), history: Type.Array(Link) }),
+          200: Type.Object({ connector: Type.String(), link: Nullable(Link), contact: Nullable(Contact), history: Type.Array(Link), rejections: Type.Array(Rejection) }),
           ...errorResponses,
         },
       },
     },
     async (request) => crm.memberCrmProfile(request.ctx, request.params.handle),
+  );
+
+  app.get(
+    '/members/:handle/history',
+    {
+      schema: {
+        tags: ['crm'],
+        summary: "The member's forum history for the customer panel: counts, recent threads, badges, flags by outcome, earlier agent interactions with CSAT",
+        params: HandleParams,
+        response: { 200: ForumHistory, ...errorResponses },
+      },
+    },
+    async (request) => crm.memberForumHistory(request.ctx, request.params.handle),
   );
 };

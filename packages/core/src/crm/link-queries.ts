@@ -114,3 +114,20 @@ export async function directoryCandidates(db: Executor, input: { email: string; 
     limit ${input.limit}`);
   return rows.map((r) => ({ ...r, contact_id: Number(r.contact_id), name_similarity: Number(r.name_similarity) }));
 }
+
+/** The member's rejected suggestions, newest first, with who rejected them and why. */
+export async function listRejections(db: Executor, userId: number, limit: number) {
+  return db
+    .select({
+      contactId: crmLinkDecisions.contactId,
+      connector: crmLinkDecisions.connector,
+      reason: crmLinkDecisions.reason,
+      decidedAt: crmLinkDecisions.decidedAt,
+      decidedByHandle: users.handle,
+    })
+    .from(crmLinkDecisions)
+    .leftJoin(users, eq(users.id, crmLinkDecisions.decidedById))
+    .where(and(eq(crmLinkDecisions.userId, userId), eq(crmLinkDecisions.decision, 'rejected')))
+    .orderBy(desc(crmLinkDecisions.decidedAt), desc(crmLinkDecisions.id))
+    .limit(limit);
+}

@@ -11,7 +11,7 @@ import { crmLinkDecisions, crmLinks, type LinkEvidence } from './schema.js';
 import { crmConnector } from './service.js';
 import type { CrmContact, CrmContactSummary } from './types.js';
 
-export const LINK_LIMITS = { reasonMax: 500, evidenceMax: 10, suggestionsMax: 10 } as const;
+export const LINK_LIMITS = { reasonMax: 500, evidenceMax: 10, suggestionsMax: 10, rejectionsListed: 20 } as const;
 
 /**
  * Email domains anyone can sign up on: sharing one says nothing about the employer, so they
@@ -295,17 +295,46 @@ export async function rejectSuggestion(
   });
 }
 
+export interface CrmRejectionView {
+  connector: string;
+  contactId: string;
+  /** the contact's name or email, when the CRM still has it */
+  contactName: string | null;
+  reason: string | null;
+  rejectedBy: string | null;
+  rejectedAt: string;
+}
+
 /**
  * What staff see of a member in the CRM (crm.view): the linked contact with account, tier,
  * value and open cases (from the connector; null when the member has no active link, or the CRM
- * no longer has the contact), and every link they had, newest first. NotFound member_not_found.
+ * no longer has the contact), every link they had, newest first, and the suggestions agents
+ * rejected (the latest 20). NotFound member_not_found.
  */
-export async function memberCrmProfile(ctx: Ctx, handle: string): Promise<{ connector: string; link: CrmLinkView | null; contact: CrmContact | null; history: CrmLinkView[] }> {
+export async function memberCrmProfile(
+  ctx: Ctx,
+  handle: string,
+): Promise<{ connector: string; link: CrmLinkView | null; contact: CrmContact | null; history: CrmLinkView[]; rejections: CrmRejectionView[] }> {
   authorize(ctx.actor, 'crm.view', null);
   const member = memberTarget(await lq.getMember(ctx.db, handle));
   const connector = crmConnector(ctx);
   const history = (await lq.listLinks(ctx.db, member.id)).map(presentLink);
   const link = history.find((l) => l.status === 'active' && l.connector === connector.name) ?? null;
   const contact = link ? await connector.getContact(link.contactId) : null;
-  return { connector: connector.name, link, contact, history };
+  const rejected = await lq.listRejections(ctx.db, member.id, LINK_LIMITS.rejectionsListed);
+  // names for the panel; a contact the CRM has dropped shows by its id
+  const ids = [...new Set(rejected.filter((r) => r.connector === connector.name).map((r) => r.contactId))];
+  const found = new Map((await Promise.all(ids.map((id) => connector.getContact(id)))).flatMap((c) => (c ? [[c.id, c] as const] : [])));
+  const rejections = rejected.map((r) => {
+    const c = r.connector === connector.name ? found.get(r.contactId) : undefined;
+    return {
+      connector: r.connector,
+      contactId: r.contactId,
+      contactName: c ? [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email : null,
+      reason: r.reason,
+      rejectedBy: r.decidedByHandle,
+      rejectedAt: r.decidedAt.toISOString(),
+    };
+  });
+  return { connector: connector.name, link, contact, history, rejections };
 }

@@ -1,15 +1,20 @@
+import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { recordAudit } from '../audit/service.js';
 import { Invalid } from '../errors.js';
+import type { Executor } from '../db/client.js';
 import { authorize } from '../policy/index.js';
+import { setAuthorTier } from '../queue/service.js';
 import type { CrmConnector } from './connector.js';
 import { directoryConnector } from './directory.js';
 import { hubspotConnector } from './hubspot.js';
 import { salesforceConnector } from './salesforce.js';
+import { activeTierOf } from './link-queries.js';
 import { importContacts, type ImportInput } from './import.js';
 import type { CrmContactSummary, ImportReport } from './types.js';
 
-export { suggestContacts, linkMember, unlinkMember, rejectSuggestion, memberCrmProfile, scoreEvidence, FREE_MAIL_DOMAINS, LINK_LIMITS, type CrmSuggestion, type CrmLinkView } from './links.js';
+export { memberForumHistory, HISTORY_LIMITS, type MemberForumHistory } from './history.js';
+export { suggestContacts, linkMember, unlinkMember, rejectSuggestion, memberCrmProfile, scoreEvidence, FREE_MAIL_DOMAINS, LINK_LIMITS, type CrmSuggestion, type CrmLinkView, type CrmRejectionView } from './links.js';
 
 export const CRM_LIMITS = { queryMax: 200, searchLimitMax: 50 } as const;
 
@@ -63,13 +68,16 @@ export async function searchContacts(ctx: Ctx, query: string, options: { limit?:
  * Loads a Salesforce or HubSpot contacts export into the built-in directory (admins only,
  * crm.import). All accepted rows land, with one audit row (crm.contacts_imported) carrying the
  * counts, in one transaction; rejected rows are reported, not written. Invalid for a file that
- * cannot be read at all (empty, unknown layout, no email column).
+ * cannot be read at all (empty, unknown layout, no email column). When the file changes an
+ * account's tier (or moves a contact to another account), members linked to its contacts take
+ * the new tier, and so do their open queue items (queue.item.updated, as linking does).
  */
 export async function importContactsCsv(ctx: Ctx, input: ImportInput): Promise<ImportReport> {
   const actor = authorize(ctx.actor, 'crm.import', null);
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
     const report = await importContacts(tx, input, now);
+    const retiered = await refreshLinkedTiers(tx, now);
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'crm.contacts_imported',
@@ -84,6 +92,7 @@ export async function importContactsCsv(ctx: Ctx, input: ImportInput): Promise<I
         contacts: report.contacts,
         accounts: report.accounts,
         unknownColumns: report.unknownColumns,
+        retiered,
       },
       at: now,
     });
@@ -109,3 +118,27 @@ export { receiveCaseWebhook, pruneWebhookReceipts, signWebhook, SIGNATURE_HEADER
 export { scrubPersonalData } from './scrub.js';
 export { receiveHubspotWebhook, hubspotSignatureV3, HUBSPOT_WEBHOOK_LIMITS, type HubspotWebhookResult } from './hubspot-webhook.js';
 export { crmSelfService, type CrmSelfService, type SelfServiceCounts } from './self-service.js';
+/**
+ * Brings active directory links in line with their contact's account tier after an import, then
+ * re-tiers those members' open queue items so priority follows. Returns what changed, for the audit.
+ */
+async function refreshLinkedTiers(tx: Executor, now: Date): Promise<{ userId: number; contactId: string; before: string | null; after: string | null; queueItems: number[] }[]> {
+  const { rows } = await tx.execute<{ user_id: number; contact_id: string; before: string | null; after: string | null }>(sql`
+    with current as (
+      select l.id, l.tier as before, a.tier as after
+      from crm_links l
+      join crm_contacts c on c.id::text = l.contact_id
+      left join crm_accounts a on a.id = c.account_id
+      where l.connector = 'directory' and l.status = 'active' and l.tier is distinct from a.tier
+      for update of l
+    )
+    update crm_links l set tier = current.after from current where l.id = current.id
+    returning l.user_id, l.contact_id, current.before, current.after`);
+  const changes = [];
+  for (const r of rows) {
+    // the member's tier across all their links, as linking and unlinking compute it
+    const queueItems = await setAuthorTier(tx, r.user_id, await activeTierOf(tx, r.user_id), now);
+    changes.push({ userId: r.user_id, contactId: r.contact_id, before: r.before, after: r.after, queueItems });
+  }
+  return changes;
+}
