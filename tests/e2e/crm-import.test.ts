@@ -57,6 +57,8 @@ describe('the CRM import page', () => {
     await logInToConsole(page, apps.consoleBase, 'admin_ada');
     await page.getByRole('link', { name: 'CRM import' }).click();
     await page.waitForURL(/\/crm\/import$/);
+    // the page is live once its Import button is enabled
+    await page.locator('[data-testid="crm-import-submit"]:not([disabled])').waitFor();
     await page.getByTestId('crm-import-file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(EXPORT) });
     await page.getByTestId('crm-import-submit').click();
     const report = page.getByTestId('crm-import-report');
@@ -81,6 +83,8 @@ describe('the CRM import page', () => {
     const { page } = await apps.tab();
     await logInToConsole(page, apps.consoleBase, 'admin_ada');
     await page.goto(`${apps.consoleBase}/crm/import`);
+    // the page is live once its Import button is enabled
+    await page.locator('[data-testid="crm-import-submit"]:not([disabled])').waitFor();
     await page.getByTestId('crm-import-file').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from('colour,shape\nred,round\n') });
     await page.getByTestId('crm-import-submit').click();
     expect(await page.getByTestId('crm-import-file-error').textContent()).toContain('neither a Salesforce nor a HubSpot');
