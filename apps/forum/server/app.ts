@@ -15,6 +15,7 @@ import { postRoutes } from './routes/posts.js';
 import { queueRequestRoutes } from './routes/queue-requests.js';
 import { privateRoutes } from './routes/private.js';
 import { csatRoutes } from './routes/csat.js';
+import { kbRoutes } from './routes/kb.js';
 import { searchRoutes } from './routes/search.js';
 import { threadRoutes } from './routes/threads.js';
 import { userRoutes } from './routes/users.js';
@@ -28,7 +29,7 @@ export function buildForumApp(deps: ForumDeps): Promise<FastifyInstance> {
     title: 'Community forum API',
     description: 'Questions, answers, votes, search and live updates. State changes need the session cookie and the x-csrf-token header.',
     sessionCookie: 'sid',
-    routes: [authRoutes, categoryRoutes, threadRoutes, pollRoutes, postRoutes, searchRoutes, userRoutes, notificationRoutes, badgeRoutes, memberRoutes, flagRoutes, heldPostRoutes, queueRequestRoutes, privateRoutes, csatRoutes] as unknown as FastifyPluginAsync[],
+    routes: [authRoutes, categoryRoutes, threadRoutes, pollRoutes, postRoutes, searchRoutes, userRoutes, notificationRoutes, badgeRoutes, memberRoutes, flagRoutes, heldPostRoutes, queueRequestRoutes, privateRoutes, csatRoutes, kbRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^(latest|thread:\d{1,10}|category:\d{1,10})$/,
     setup: (app, deps) => registerPageCache(app, { enabled: deps.pageCache }),
     buildDir: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../build'),

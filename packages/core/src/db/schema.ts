@@ -15,3 +15,4 @@ export * from '../staffwork/schema.js';
 export * from '../dashboard/schema.js';
 export * from '../crm/schema.js';
 export * from '../insights/schema.js';
+export * from '../kb/schema.js';

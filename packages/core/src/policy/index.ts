@@ -17,12 +17,13 @@ import { staffworkRules } from './staffwork.js';
 import { moderationRules } from './moderation.js';
 import { crmRules } from './crm.js';
 import { privacyRules } from './privacy.js';
+import { kbRules } from './kb.js';
 import type { PollAbilities } from '../polls/types.js';
 
 // One place decides who may do what. Each resource has a file of small predicates; `can`
 // looks the action up, and `authorize` turns a refusal into the right domain error.
 
-const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules, ...watchedWordRules, ...moderationRules, ...staffworkRules, ...dashboardRules, ...teamRules, ...crmRules, ...privacyRules };
+const rules = { ...threadRules, ...postRules, ...consoleRules, ...pollRules, ...memberRules, ...flagRules, ...badgeRules, ...queueRules, ...watchedWordRules, ...moderationRules, ...staffworkRules, ...dashboardRules, ...teamRules, ...crmRules, ...privacyRules, ...kbRules };
 type Rules = typeof rules;
 export type Action = keyof Rules;
 type TargetOf<A extends Action> = Parameters<Rules[A]>[1];
@@ -77,6 +78,7 @@ function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   if (action === 'privacy.export' || action === 'privacy.erase') return 'Only admins can export or erase a member';
   if (action === 'crm.link') return 'Only agents, supervisors and admins can link members to CRM contacts';
   if (action === 'crm.view') return 'CRM data is for agents, supervisors and admins';
+  if (action === 'kb.manage') return 'Only staff can publish or change knowledge-base articles';
   if (action === 'watched_words.manage') return 'Only supervisors and admins can manage watched words';
   if (action === 'queue.request') return 'Only the author of the thread or staff can ask for staff help on it';
   if (action === 'poll.create') return 'Only the author of the thread or staff can add a poll';

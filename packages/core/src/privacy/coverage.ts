@@ -36,6 +36,7 @@ export const USER_REFERENCES: Record<string, UserReference> = {
   'crm_link_decisions.decided_by_id': { exported: 'no: names the agent', erased: STAFF_ONLY },
   'crm_escalations.escalated_by_id': { exported: 'no: names the agent', erased: STAFF_ONLY },
   'canned_responses.created_by_id': { exported: 'no', erased: STAFF_ONLY },
+  'kb_articles.created_by_id': { exported: 'no', erased: STAFF_ONLY },
   'staff_notes.author_id': { exported: 'no: names the agent (the notes on their threads are exported without it)', erased: STAFF_ONLY },
   'staff_drafts.author_id': { exported: 'no', erased: STAFF_ONLY },
   'staff_drafts.reviewer_id': { exported: 'no', erased: STAFF_ONLY },
