@@ -19,6 +19,9 @@ import type { BadgeHolder, BadgeSummary, MemberBadge, TagExperts } from '@forum/
 import type { Notification, NotificationPage, NotificationPreferences } from '@forum/core/notifications/types';
 import type { HeldPost } from '@forum/core/forum/held';
 import type { MemberStatus, ReputationPage } from '@forum/core/reputation/types';
+import type { Article, ArticleSummary } from '@forum/core/kb/service';
+
+export type { Article, ArticleSummary };
 
 export type FlagReason = 'spam' | 'abusive' | 'off_topic' | 'needs_staff' | 'other';
 
@@ -274,6 +277,15 @@ export function api(fetchFn: Fetch = fetch) {
     markAllRead: (upTo?: number) =>
       call<{ marked: number; unreadCount: number }>('POST', '/api/notifications/read-all', upTo ? { upTo } : {}),
     preferences: () => get<NotificationPreferences>('/api/me/preferences'),
+
+    articles: (q: Page & { q?: string } = {}) => get<{ articles: ArticleSummary[]; nextCursor: string | null }>(`/api/kb${query({ ...q })}`),
+    article: (id: number | string) => get<{ article: Article }>(`/api/kb/${encodeURIComponent(String(id))}`),
+    suggestArticles: (q: string) => get<{ articles: ArticleSummary[] }>(`/api/kb/suggest${query({ q })}`),
+    threadArticle: (threadId: number | string) => get<{ article: ArticleSummary | null }>(`/api/threads/${encodeURIComponent(String(threadId))}/article`),
+    articleDraft: (threadId: number) => get<{ title: string; body: string }>(`/api/threads/${threadId}/article-draft`),
+    publishArticle: (threadId: number, input: { title: string; body: string }) => call<{ article: Article }>('POST', `/api/threads/${threadId}/article`, input),
+    updateArticle: (id: number, input: { title: string; body: string }) => call<{ article: Article }>('PUT', `/api/kb/${id}`, input),
+    removeArticle: (id: number) => call<void>('DELETE', `/api/kb/${id}`),
     updatePreferences: (input: NotificationPreferences) => call<NotificationPreferences>('PUT', '/api/me/preferences', input),
   };
 }

@@ -5,7 +5,7 @@ import type { Executor } from '../db/client.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import { renderMarkdown } from '../forum/markdown.js';
 import { posts, threads } from '../forum/schema.js';
-import { decodeCursor, encodeCursor } from '../forum/service.js';
+import { decodeCursor, emitThreadUpdated, encodeCursor } from '../forum/service.js';
 import { authorize } from '../policy/index.js';
 import { kbArticles } from './schema.js';
 
@@ -141,6 +141,8 @@ export async function publishArticle(ctx: Ctx, threadId: number, input: { title:
         .insert(kbArticles)
         .values({ threadId, title, bodyMarkdown: body, bodyHtml: rendered.html, bodyText: rendered.text, createdById: actor.id, createdAt: now, updatedAt: now })
         .returning({ id: kbArticles.id });
+      // open pages of the thread show the article's link at once
+      await emitThreadUpdated(tx, threadId);
       await recordAudit(tx, { actorId: actor.id, action: 'kb.article_published', subjectType: 'thread', subjectId: threadId, data: { articleId: row.id, title, before: null, after: { articleId: row.id } }, at: now });
       return getArticleIn(tx, row.id);
     });
@@ -174,6 +176,7 @@ export async function removeArticle(ctx: Ctx, id: number, input: { reason?: stri
   await ctx.db.transaction(async (tx) => {
     const [gone] = await tx.delete(kbArticles).where(eq(kbArticles.id, id)).returning({ threadId: kbArticles.threadId, title: kbArticles.title });
     if (!gone) throw new NotFound('Article', 'article_not_found');
+    await emitThreadUpdated(tx, gone.threadId);
     await recordAudit(tx, { actorId: actor.id, action: 'kb.article_removed', subjectType: 'thread', subjectId: gone.threadId, reason, data: { articleId: id, before: { title: gone.title }, after: null }, at: now });
   });
 }
