@@ -8,7 +8,7 @@ import type { ApiClient } from '../support/http.js';
 // Walks every route of the console's API (from its OpenAPI document, so a new route cannot be
 // missed) for each role, and checks who gets in. The expected gate of each route is written
 // down here: a route missing from this table fails the test until someone decides who may use it.
-type Access = 'public' | 'staff' | 'supervisor' | 'admin';
+type Access = 'public' | 'insights' | 'staff' | 'supervisor' | 'admin';
 
 const ACCESS: Record<string, Access> = {
   'GET /api/health': 'public',
@@ -105,6 +105,9 @@ const ACCESS: Record<string, Access> = {
   'POST /api/crm/webhooks/cases': 'public',
   'POST /api/crm/webhooks/hubspot': 'public',
   'GET /api/dashboard/crm-self-service': 'supervisor',
+  // insights: product teams and staff, read-only
+  'GET /api/insights/sentiment': 'insights',
+  'GET /api/insights/negative-threads': 'insights',
   'POST /api/crm/directory/cases/{caseId}': 'staff',
   // a member's page is staff work; exporting and erasing their data are admins' privacy duties
   'GET /api/members/{handle}': 'staff',
@@ -115,7 +118,7 @@ const ACCESS: Record<string, Access> = {
 
 // Ids in paths point at nothing: a role that gets through the gate sees 404 or 400, never 401/403.
 const MISSING_ID = '987654';
-const ROLES: (Role | 'anonymous')[] = ['anonymous', 'member', 'agent', 'supervisor', 'admin'];
+const ROLES: (Role | 'anonymous')[] = ['anonymous', 'member', 'product', 'agent', 'supervisor', 'admin'];
 
 interface Route {
   key: string;
@@ -127,6 +130,8 @@ function expectedStatus(access: Access, role: Role | 'anonymous'): 'refused-401'
   if (access === 'public') return 'allowed';
   if (role === 'anonymous') return 'refused-401';
   if (role === 'member') return 'refused-403';
+  // product teams read the insights and nothing else
+  if (role === 'product') return access === 'insights' ? 'allowed' : 'refused-403';
   if (access === 'supervisor' && role === 'agent') return 'refused-403';
   if (access === 'admin' && role !== 'admin') return 'refused-403';
   return 'allowed';
@@ -147,7 +152,7 @@ describe('the console role matrix', () => {
     );
     const { ApiClient } = await import('../support/http.js');
     clients.set('anonymous', new ApiClient(running.app));
-    for (const role of ['member', 'agent', 'supervisor', 'admin'] as const) {
+    for (const role of ['member', 'product', 'agent', 'supervisor', 'admin'] as const) {
       const actor = await createMember(running.db.db, { role, handle: `${role}_matrix` });
       clients.set(role, await clientAs(running, actor, { app: 'moderation' }));
     }

@@ -18,6 +18,7 @@ import { crmRoutes } from './routes/crm.js';
 import { crmLinkRoutes } from './routes/crm-links.js';
 import { crmEscalationRoutes } from './routes/crm-escalations.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { insightRoutes } from './routes/insights.js';
 
 export type ModerationDeps = AppDeps;
 
@@ -28,7 +29,7 @@ export function buildModerationApp(deps: ModerationDeps): Promise<FastifyInstanc
     title: 'Moderation console API',
     description: 'For agents, supervisors and admins. Members are refused (403).',
     sessionCookie: 'console_sid',
-    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes, moderationRoutes, auditRoutes, approvalRoutes, dashboardRoutes, qaRoutes, staffworkRoutes, teamRoutes, crmRoutes, crmLinkRoutes, crmEscalationRoutes, privacyRoutes] as unknown as FastifyPluginAsync[],
+    routes: [consoleAuthRoutes, queueRoutes, flagRoutes, watchedWordRoutes, moderationRoutes, auditRoutes, approvalRoutes, dashboardRoutes, qaRoutes, staffworkRoutes, teamRoutes, crmRoutes, crmLinkRoutes, crmEscalationRoutes, privacyRoutes, insightRoutes] as unknown as FastifyPluginAsync[],
     roomPattern: /^queue$/,
     // the queue carries flaggers, agents and held posts: staff sockets only
     privateRooms: /^queue$/,

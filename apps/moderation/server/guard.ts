@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { authorize, Unauthenticated } from '@forum/core';
 
-/** Who may call a console route: anyone (log in, the session), staff (the default), supervisors and admins, or admins. */
-export type ConsoleAccess = 'public' | 'staff' | 'supervisor' | 'admin';
+/** Who may call a console route: anyone (log in, the session), staff and product teams (insights), staff (the default), supervisors and admins, or admins. */
+export type ConsoleAccess = 'public' | 'insights' | 'staff' | 'supervisor' | 'admin';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,5 +23,6 @@ export async function consoleGuard(request: FastifyRequest): Promise<void> {
   const access = request.routeOptions.config?.access ?? (PUBLIC_PATHS.has(request.routeOptions.url ?? '') ? 'public' : 'staff');
   if (access === 'public') return;
   if (!request.actor) throw new Unauthenticated();
-  authorize(request.actor, access === 'admin' ? 'console.administer' : access === 'supervisor' ? 'console.supervise' : 'console.access', null);
+  const rule = { insights: 'console.insights', staff: 'console.access', supervisor: 'console.supervise', admin: 'console.administer' } as const;
+  authorize(request.actor, rule[access], null);
 }

@@ -134,6 +134,7 @@ export interface Ctx {
 
 export const systemClock = () => new Date();
 
+/** Agents, supervisors and admins. Product teams read insights in the console but are not staff. */
 export function isStaff(role: Role): boolean {
-  return role !== 'member';
+  return role === 'agent' || role === 'supervisor' || role === 'admin';
 }

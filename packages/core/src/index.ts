@@ -50,3 +50,4 @@ export type { HeldPost } from './forum/held.js';
 export * as privacy from './privacy/service.js';
 export { USER_REFERENCES, type UserReference } from './privacy/coverage.js';
 export * as kb from './kb/service.js';
+export * as insights from './insights/service.js';

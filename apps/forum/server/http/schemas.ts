@@ -6,7 +6,7 @@ import { Type, type TBoolean, type TSchema } from '@sinclair/typebox';
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const DateTime = Type.String({ format: 'date-time' });
 
-export const Role = Type.Union([Type.Literal('member'), Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]);
+export const Role = Type.Union([Type.Literal('member'), Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin'), Type.Literal('product')]);
 export const ThreadKind = Type.Union([Type.Literal('question'), Type.Literal('discussion')]);
 export const ThreadStatus = Type.Union([Type.Literal('open'), Type.Literal('answered'), Type.Literal('solved'), Type.Literal('closed')]);
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { accounts, defaultConfig, jobHandlers, startJobWorker, systemClock, type CoreConfig, type Database, type JobWorker } from '@forum/core';
+import { accounts, defaultConfig, isStaff, jobHandlers, startJobWorker, systemClock, type CoreConfig, type Database, type JobWorker } from '@forum/core';
 import { createBaseApp } from './base.js';
 import { registerHealth } from './health.js';
 import { registerOpenApi } from './openapi.js';
@@ -65,7 +65,7 @@ export async function buildServer(deps: AppDeps, spec: AppSpec): Promise<Fastify
       const token = request.cookies[spec.sessionCookie];
       if (!token || token.length > 100) return null;
       const actor = await accounts.getSessionActor(sessionCtx, token, spec.name);
-      if (!actor || (spec.staffSockets && actor.role === 'member')) return null;
+      if (!actor || (spec.staffSockets && !isStaff(actor.role))) return null;
       return actor.id;
     },
   });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { accounts } from '@forum/core';
+import { accounts, isStaff } from '@forum/core';
 import { csrfTokenOf } from '../http/session.js';
 import { errorResponses, SessionUser } from '../http/schemas.js';
 
@@ -18,7 +18,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ user: Type.Union([SessionUser, Type.Null()]), csrfToken: Type.String() }) },
       },
     },
-    async (request) => ({ user: await accounts.getSessionUser(request.ctx).then((u) => u && { ...u, staff: u.role !== 'member' }), csrfToken: csrfTokenOf(request) }),
+    async (request) => ({ user: await accounts.getSessionUser(request.ctx).then((u) => u && { ...u, staff: isStaff(u.role) }), csrfToken: csrfTokenOf(request) }),
   );
 
   app.post(
@@ -34,7 +34,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = await accounts.signUp(request.ctx, request.body, request.ip);
       await reply.startSession(actor);
-      return reply.status(201).send({ user: { ...actor, email: request.body.email, reputation: 0, staff: actor.role !== 'member' } });
+      return reply.status(201).send({ user: { ...actor, email: request.body.email, reputation: 0, staff: isStaff(actor.role) } });
     },
   );
 
@@ -52,7 +52,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const actor = await accounts.logIn(request.ctx, request.body.login, request.body.password, request.ip);
       await reply.startSession(actor);
       const user = await accounts.getSessionUser({ ...request.ctx, actor });
-      return { user: { ...user!, staff: actor.role !== 'member' } };
+      return { user: { ...user!, staff: isStaff(actor.role) } };
     },
   );
 

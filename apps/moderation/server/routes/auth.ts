@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { accounts, authorize } from '@forum/core';
+import { accounts, authorize, isStaff } from '@forum/core';
 import { csrfTokenOf } from '@forum/forum/server/http/session';
 import { errorResponses, SessionUser } from '@forum/forum/server/http/schemas';
 
@@ -16,7 +16,7 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const user = await accounts.getSessionUser(request.ctx);
-      return { user: user && { ...user, staff: user.role !== 'member' }, csrfToken: csrfTokenOf(request) };
+      return { user: user && { ...user, staff: isStaff(user.role) }, csrfToken: csrfTokenOf(request) };
     },
   );
 
@@ -32,10 +32,10 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = await accounts.logIn(request.ctx, request.body.login, request.body.password, request.ip);
-      authorize(actor, 'console.access', null);
+      authorize(actor, 'console.enter', null);
       await reply.startSession(actor);
       const user = await accounts.getSessionUser({ ...request.ctx, actor });
-      return { user: { ...user!, staff: true } };
+      return { user: { ...user!, staff: isStaff(actor.role) } };
     },
   );
 

@@ -63,6 +63,7 @@ const ROLE_LABELS: Record<Role, string> = {
   agent: 'Agent',
   supervisor: 'Supervisor',
   admin: 'Admin',
+  product: 'Product',
 };
 
 export function roleLabel(role: Role): string {

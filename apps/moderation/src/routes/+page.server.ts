@@ -18,6 +18,8 @@ export const load: PageServerLoad = async ({ fetch, parent, url, depends }) => {
   const { user, apiDown } = await parent();
   if (apiDown) error(503, { message: 'The console could not reach its API.', code: 'api_unreachable' });
   if (!user) loginRedirect(url);
+  // product teams have the insights, not the queue
+  if (user.role === 'product') redirect(303, '/insights');
   // The view lives in the address (?status=resolved&reason=flagged) so tabs and the filter work
   // without JavaScript and can be bookmarked; an unknown value falls back to the default.
   const status: QueueView = url.searchParams.get('status') === 'resolved' ? 'resolved' : 'open';

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgEnum, pgTable, serial, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
-export const roleEnum = pgEnum('role', ['member', 'agent', 'supervisor', 'admin']);
+/** `product`: product teams, who read the console's insights and nothing else */
+export const roleEnum = pgEnum('role', ['member', 'agent', 'supervisor', 'admin', 'product']);
 
 export const users = pgTable(
   'users',

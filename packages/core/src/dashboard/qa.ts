@@ -1,4 +1,4 @@
-import type { Ctx } from '../context.js';
+import { isStaff, type Ctx } from '../context.js';
 import { recordAudit } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import { Invalid, NotFound } from '../errors.js';
@@ -80,7 +80,7 @@ export async function sampleQaWeek(ctx: Ctx, input: { weekStart?: string } = {})
   return ctx.db.transaction((tx) => draw(tx, actor.id, weekStart, ctx));
 }
 
-const ref = (id: number, handle: string, name: string, role: UserRef['role']): UserRef => ({ id, handle, displayName: name, role, staff: role !== 'member' });
+const ref = (id: number, handle: string, name: string, role: UserRef['role']): UserRef => ({ id, handle, displayName: name, role, staff: isStaff(role) });
 
 function present(r: q.QaReviewRow): QaReview {
   return {

@@ -1,3 +1,4 @@
+import type { Role } from '../forum/types.js';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { DashboardPeriod } from './types.js';
@@ -417,7 +418,7 @@ export async function openByAgent(db: Executor): Promise<Array<{ agent_id: numbe
 
 /** Staff to list on the dashboard: those given as active, and every agent with a profile. */
 export async function staffRefs(db: Executor, ids: number[]) {
-  const { rows } = await db.execute<{ id: number; handle: string; display_name: string; role: 'member' | 'agent' | 'supervisor' | 'admin' }>(sql`
+  const { rows } = await db.execute<{ id: number; handle: string; display_name: string; role: Role }>(sql`
     select u.id, u.handle, u.display_name, u.role from users u
     where u.role <> 'member' and (u.id = any(${`{${ids.join(',')}}`}::int[]) or u.id in (select p.user_id from agent_profiles p))
     order by u.display_name, u.id`);
@@ -481,11 +482,11 @@ export type QaReviewRow = {
   agent_id: number;
   agent_handle: string;
   agent_name: string;
-  agent_role: 'member' | 'agent' | 'supervisor' | 'admin';
+  agent_role: Role;
   reviewer_id: number | null;
   reviewer_handle: string | null;
   reviewer_name: string | null;
-  reviewer_role: 'member' | 'agent' | 'supervisor' | 'admin' | null;
+  reviewer_role: Role | null;
   item_id: number;
   thread_id: number;
   thread_title: string;

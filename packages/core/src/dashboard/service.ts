@@ -1,4 +1,4 @@
-import type { Ctx } from '../context.js';
+import { isStaff, type Ctx } from '../context.js';
 import { Invalid } from '../errors.js';
 import type { UserRef } from '../forum/types.js';
 import { authorize } from '../policy/index.js';
@@ -82,7 +82,7 @@ const userRef = (u: { id: number; handle: string; display_name: string; role: Us
   handle: u.handle,
   displayName: u.display_name,
   role: u.role,
-  staff: u.role !== 'member',
+  staff: isStaff(u.role),
 });
 
 /** A bucket's (or the range's) days summed. */

@@ -1,7 +1,7 @@
 // The shapes the forum API returns. Both apps' UIs import these as types only.
 import type { MemberBadge } from '../badges/types.js';
 
-export type Role = 'member' | 'agent' | 'supervisor' | 'admin';
+export type Role = 'member' | 'agent' | 'supervisor' | 'admin' | 'product';
 export type ThreadKind = 'question' | 'discussion';
 export type ThreadStatus = 'open' | 'answered' | 'solved' | 'closed';
 

@@ -1,3 +1,4 @@
+import type { Role } from '../forum/types.js';
 import { randomBytes } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { sql, type SQL } from 'drizzle-orm';
@@ -43,7 +44,7 @@ interface MemberRow extends Record<string, unknown> {
   handle: string;
   email: string;
   displayName: string;
-  role: 'member' | 'agent' | 'supervisor' | 'admin';
+  role: Role;
   trustLevel: number;
   trustLevelLocked: boolean;
   reputation: number;

@@ -1,3 +1,4 @@
+import type { Role } from '../forum/types.js';
 import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.js';
@@ -9,7 +10,7 @@ import { categories, posts, tags, threads, threadTags } from '../forum/schema.js
 import { queueItems } from '../queue/schema.js';
 import { cannedResponses, csatResponses, privateConversations, privateMessages, staffDrafts, staffNotes } from './schema.js';
 
-export type UserRefRow = { id: number; handle: string; displayName: string; role: 'member' | 'agent' | 'supervisor' | 'admin' };
+export type UserRefRow = { id: number; handle: string; displayName: string; role: Role };
 
 const author = alias(users, 'author');
 const reviewer = alias(users, 'reviewer');
