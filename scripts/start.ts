@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   log('    agent       alex_agent');
   log('    supervisor  sam_super');
   log('    admin       admin');
+  log('    product     pia_product (the console\'s Insights only)');
   log('');
   log('  Ctrl-C stops the servers and PostgreSQL.');
 

@@ -49,3 +49,16 @@ describe('the CRM demo', () => {
     expect(await scalar(db.db, sql`select count(*) from jobs where dead_at is not null`)).toBe(0);
   });
 });
+
+describe('the rest of the demo for product teams', () => {
+  it('has knowledge-base articles from solved threads and a product account', async () => {
+    const { rows } = await db.db.execute<{ title: string; thread_title: string }>(sql`select a.title, t.title as thread_title from kb_articles a join threads t on t.id = a.thread_id order by a.id`);
+    expect(rows).toEqual([
+      { title: 'Inviting your whole team at once', thread_title: 'How do I invite my whole team at once?' },
+      { title: 'Copying a project as a template', thread_title: 'Can I copy a project as a template?' },
+    ]);
+    expect(await scalar(db.db, sql`select count(*) from users where role = 'product'`)).toBe(1);
+    // the demo's posts are scored by the first run of the jobs (new posts) or the start-up backfill
+    expect(await scalar(db.db, sql`select count(*) from post_sentiment`)).toBeGreaterThan(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { count } from 'drizzle-orm';
+import { count, sql } from 'drizzle-orm';
 import type { Actor, Ctx, CoreConfig } from '../context.js';
 import type { Db } from '../db/client.js';
 import { users } from '../accounts/schema.js';
@@ -12,6 +12,7 @@ import { demoThreads } from './demo-content.js';
 import { seedConsoleHistory } from './demo-console.js';
 import { seedConsoleWorkflow } from './demo-workflow.js';
 import { seedCrmDemo } from './demo-crm.js';
+import { publishArticle } from '../kb/service.js';
 
 export const DEMO_PASSWORD = 'community-demo';
 
@@ -28,6 +29,7 @@ const members: Array<{ handle: string; name: string; role: Role }> = [
   { handle: 'alex_agent', name: 'Alex Kim (Support)', role: 'agent' },
   { handle: 'sam_super', name: 'Sam Rivera (Support lead)', role: 'supervisor' },
   { handle: 'admin', name: 'Community Admin', role: 'admin' },
+  { handle: 'pia_product', name: 'Pia Novak (Product)', role: 'product' },
 ];
 
 const categoryList = [
@@ -41,8 +43,8 @@ const categoryList = [
 const HOUR = 3_600_000;
 
 /**
- * Seeds the demo community on an empty database (no members yet): categories and tags, twelve
- * accounts (nine members, an agent, a supervisor, an admin) and about forty threads written
+ * Seeds the demo community on an empty database (no members yet): categories and tags, thirteen
+ * accounts (nine members, an agent, a supervisor, an admin, a product manager) and about forty threads written
  * through the ordinary services with a clock set in the past, so some are solved, some answered
  * and some still unanswered past their community window. Members' reputation and trust levels
  * follow from that activity. Returns false when data exists.
@@ -120,6 +122,16 @@ async function seedInto(db: Db, config: CoreConfig, now: Date): Promise<void> {
   await seedConsoleWorkflow(db, relaxed, now, who);
   // …and the customers behind the members: CRM contacts, links and cases escalated to support.
   await seedCrmDemo(db, relaxed, now, who);
+  // …and the knowledge base: two solved threads written up by the support lead.
+  clock = new Date(now.getTime() - 5 * 24 * HOUR);
+  for (const [title, article, body] of [
+    ['How do I invite my whole team at once?', 'Inviting your whole team at once', 'Go to **Settings → Members → Invite** and paste a comma-separated list of email addresses, or upload a CSV with `email,role` columns.\n\nWith Google Workspace you can instead turn on *domain sign-up*: colleagues with your company email join without an invite.'],
+    ['Can I copy a project as a template?', 'Copying a project as a template', 'Open the project menu (⋯) and choose **Save as template**. When you create a project from the template, pick a start date: every due date moves relative to it.'],
+  ] as const) {
+    const { rows } = await db.execute<{ id: number }>(sql`select id from threads where title = ${title}`);
+    await publishArticle(ctxFor(who('sam_super')), rows[0].id, { title: article, body });
+  }
+  clock = now;
 }
 
 export const demoAccounts = members;
