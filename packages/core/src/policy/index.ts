@@ -65,7 +65,7 @@ function refusalMessage(action: Action, actor: Actor, target: unknown): string {
   if (action === 'post.vote') return 'You cannot vote on your own post';
   if (action === 'thread.accept' && t.kind !== 'question') return 'Only questions have accepted answers';
   if (action === 'console.access') return actor.role === 'product' ? 'Product accounts see the insights only' : 'The moderation console is for agents, supervisors and admins';
-  if (action === 'console.enter' || action === 'console.insights') return 'The console is for staff and product teams';
+  if (action === 'console.enter' || action === 'console.insights') return 'The moderation console is for agents, supervisors and admins';
   if (action === 'console.supervise') return 'Only supervisors and admins can do this';
   if (action === 'queue.work') return "The agents' queue is for agents, supervisors and admins";
   if (action === 'queue.resolve' || action === 'queue.release') {
