@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { badges, forum, polls, type Actor, type CoreConfig } from '@forum/core';
 import { BADGES } from '@forum/core/badges/catalogue';

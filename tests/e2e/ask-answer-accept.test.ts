@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { TestDatabase } from '../support/db.js';
 import { createCategory } from '../support/factories.js';
 import { signUpInBrowser, startBrowserForum, type BrowserForum } from '../support/browser.js';
 
 // The whole customer journey in a real browser against the real server: sign up, ask, get a
 // live answer from another member, accept it, and find the thread through search.
 let running: BrowserForum;
-let db: TestDatabase;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
   running = await startBrowserForum({ setup: (db) => createCategory(db.db, { slug: 'help', tags: ['billing'] }) });
-  ({ db, browser, base } = running);
+  ({ browser, base } = running);
 });
 
 afterAll(async () => running?.close());

@@ -57,5 +57,13 @@ describe('the knowledge base', () => {
     // members see the article's link, not the staff tools
     await member.getByTestId('kb-banner').waitFor();
     expect(await member.getByTestId('kb-publish-start').count()).toBe(0);
+
+    // staff edit the article where it is read
+    await agent.getByTestId('kb-banner').getByRole('link').click();
+    await agent.waitForURL(/\/kb\/\d+$/);
+    await agent.getByTestId('kb-edit').click();
+    await agent.locator('#kb-title').fill('Export invoices as PDF');
+    await agent.getByTestId('kb-edit-form').getByRole('button', { name: 'Save' }).click();
+    await agent.getByRole('heading', { name: 'Export invoices as PDF' }).waitFor();
   });
 });
