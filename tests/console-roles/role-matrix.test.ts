@@ -108,6 +108,8 @@ const ACCESS: Record<string, Access> = {
   // insights: product teams and staff, read-only
   'GET /api/insights/sentiment': 'insights',
   'GET /api/insights/negative-threads': 'insights',
+  'GET /api/insights/gratitude': 'insights',
+  'GET /api/insights/unanswered-topics': 'insights',
   'POST /api/crm/directory/cases/{caseId}': 'staff',
   // a member's page is staff work; exporting and erasing their data are admins' privacy duties
   'GET /api/members/{handle}': 'staff',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { jobHandlers, queue, runDueJobs, type Actor } from '@forum/core';
+import { forum, jobHandlers, queue, runDueJobs, type Actor } from '@forum/core';
 import { clientAs, expectError } from '../support/api.js';
 import { startModeration } from '../support/apps.js';
 import { Clock, createCategory, createMember, createReply, createThread, ctxFor, relaxedConfig } from '../support/factories.js';
@@ -111,5 +111,49 @@ describe('the product role', () => {
   it('names a bad filter', async () => {
     expectError(await product.get('/api/insights/sentiment?weeks=0'), 400, 'invalid_request', ['weeks']);
     expectError(await product.get('/api/insights/sentiment?by=mood'), 400, 'invalid_request', ['by']);
+  });
+});
+
+describe('the gratitude index and unanswered topics', () => {
+  it('counts solved questions whose asker thanked someone, per week, and exports them', async () => {
+    const before = (await product.get('/api/insights/gratitude?weeks=1')).json().total;
+    const slug = (await createCategory(db(), { tags: ['gratitude-x'] })).slug;
+    const [asker, helper] = await Promise.all([createMember(db()), createMember(db())]);
+    const solveWith = async (thanks: string | null) => {
+      const { thread } = await createThread(db(), asker, { category: slug, clock });
+      const reply = await createReply(db(), helper, thread.id, 'Restart the sync from Settings.', clock);
+      await forum.acceptAnswer(ctxFor(db(), asker, clock), thread.id, reply.id);
+      if (thanks) await createReply(db(), asker, thread.id, thanks, clock);
+    };
+    await solveWith('Thanks a lot, that fixed it!');
+    await solveWith('Cheers, works now.');
+    await solveWith(null);
+    await solveWith('It works now. The thankless part was waiting.');
+    const after = (await product.get('/api/insights/gratitude?weeks=1')).json();
+    expect(after.total.solved - before.solved).toBe(4);
+    expect(after.total.thanked - before.thanked).toBe(2);
+    expect(after.weeks).toHaveLength(1);
+    const csv = parse((await product.get('/api/insights/gratitude?weeks=1&format=csv')).body, { columns: true }) as Record<string, string>[];
+    expect(csv).toEqual(after.weeks.map((w: { week: string; solved: number; thanked: number; index: number | null }) => ({ week: w.week, solved: String(w.solved), thanked: String(w.thanked), index: w.index === null ? '' : String(w.index) })));
+  });
+
+  it('lists the tags with the most questions nobody answered, oldest first', async () => {
+    const slug = (await createCategory(db(), { tags: ['quiet-x', 'busy-x'] })).slug;
+    const [asker, helper] = await Promise.all([createMember(db()), createMember(db())]);
+    const waiting: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { thread } = await createThread(db(), asker, { category: slug, tags: ['busy-x'], title: `Nobody knows this one ${i}?`, clock });
+      // the asker's own follow-up is not an answer
+      if (i === 0) await createReply(db(), asker, thread.id, 'Any ideas, anyone?', clock);
+      waiting.push(thread.id);
+      clock.advance(1);
+    }
+    const { thread: answered } = await createThread(db(), asker, { category: slug, tags: ['quiet-x'], clock });
+    await createReply(db(), helper, answered.id, 'Here is how.', clock);
+    const { topics } = (await product.get('/api/insights/unanswered-topics')).json();
+    const busy = topics.find((t: { tag: string }) => t.tag === 'busy-x');
+    expect(busy.unanswered).toBe(3);
+    expect(busy.threads.map((t: { id: number }) => t.id)).toEqual(waiting);
+    expect(topics.find((t: { tag: string }) => t.tag === 'quiet-x')).toBeUndefined();
   });
 });

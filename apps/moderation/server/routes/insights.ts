@@ -72,4 +72,47 @@ export const insightRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return download(reply, 'negative-threads', insights.toCsv(['id', 'title', 'category', 'status', 'posts', 'average', 'last_activity_at'], rows));
     },
   );
+
+  const GratitudeWeek = Type.Object({ week: Type.String(), solved: Type.Integer(), thanked: Type.Integer(), index: Nullable(Type.Number()) });
+  app.get(
+    '/insights/gratitude',
+    {
+      config: insightsAccess,
+      schema: {
+        tags: ['insights'],
+        summary: 'The gratitude index per week: the share of solved questions whose asker thanked someone',
+        querystring: Type.Object({ weeks: Type.Optional(BoundedInteger({ minimum: 1, maximum: 52 })), format: Format }),
+        response: { 200: Type.Union([Type.Object({ weeks: Type.Array(GratitudeWeek), total: GratitudeWeek }), Type.String()]), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const gratitude = await insights.gratitudeIndex(request.ctx, request.query);
+      if (request.query.format !== 'csv') return gratitude;
+      return download(reply, 'gratitude-index', insights.toCsv(['week', 'solved', 'thanked', 'index'], gratitude.weeks.map((w) => [w.week, w.solved, w.thanked, w.index])));
+    },
+  );
+
+  app.get(
+    '/insights/unanswered-topics',
+    {
+      config: insightsAccess,
+      schema: {
+        tags: ['insights'],
+        summary: 'The tags with the most questions nobody has answered yet, with the oldest of them',
+        querystring: Type.Object({ limit: Type.Optional(BoundedInteger({ minimum: 1, maximum: 50 })), format: Format }),
+        response: {
+          200: Type.Union([
+            Type.Object({ topics: Type.Array(Type.Object({ tag: Type.String(), name: Type.String(), unanswered: Type.Integer(), threads: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String(), createdAt: DateTime })) })) }),
+            Type.String(),
+          ]),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const topics = await insights.unansweredTopics(request.ctx, request.query);
+      if (request.query.format !== 'csv') return { topics };
+      return download(reply, 'unanswered-topics', insights.toCsv(['tag', 'name', 'unanswered', 'oldest_thread_id', 'oldest_thread_title'], topics.map((t) => [t.tag, t.name, t.unanswered, t.threads[0]?.id ?? null, t.threads[0]?.title ?? null])));
+    },
+  );
 };

@@ -156,3 +156,95 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
   };
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
+
+export interface GratitudeWeek {
+  week: string;
+  /** questions solved that week (by when the answer was accepted) */
+  solved: number;
+  /** of those, how many the asker thanked someone in (a later post of theirs) */
+  thanked: number;
+  /** thanked / solved; null with none solved */
+  index: number | null;
+}
+
+// "thanks", "thank you", "thx", "ty", "cheers", "appreciate it", "grateful", "kudos"
+const THANKS = String.raw`\m(thanks?|thank[[:space:]]+you|thx|ty|cheers|appreciate[ds]?|appreciated|grateful|kudos)\M`;
+
+/**
+ * The gratitude index per week: of the questions solved in the week, the share whose asker
+ * thanked someone in a later post of the thread. Staff and product teams; Invalid weeks.
+ */
+export async function gratitudeIndex(ctx: Ctx, input: { weeks?: number } = {}): Promise<{ weeks: GratitudeWeek[]; total: GratitudeWeek }> {
+  authorize(ctx.actor, 'console.insights', null);
+  const weeks = checkWeeks(input.weeks);
+  const first = new Date(mondayOf(ctx.now()).getTime() - (weeks - 1) * WEEK);
+  const { rows } = await ctx.db.execute<{ week: string; solved: number; thanked: number }>(sql`
+    with solved as (
+      select t.id, t.author_id,
+        (select min(l.created_at) from reputation_ledger l where l.post_id = t.accepted_post_id and l.reason = 'answer_accepted') as solved_at,
+        t.last_activity_at
+      from threads t
+      where t.kind = 'question' and t.accepted_post_id is not null and t.deleted_at is null and t.held_at is null
+    )
+    select date_trunc('week', coalesce(s.solved_at, s.last_activity_at) at time zone 'UTC')::date::text as week,
+      count(*)::int as solved,
+      count(*) filter (where exists (
+        select 1 from posts p
+        where p.thread_id = s.id and p.author_id = s.author_id and p.position > 1 and p.deleted_at is null
+          and p.body_text ~* ${THANKS}
+      ))::int as thanked
+    from solved s
+    where coalesce(s.solved_at, s.last_activity_at) >= ${first}
+    group by 1`);
+  const byWeek = new Map(rows.map((r) => [r.week, r]));
+  const list = Array.from({ length: weeks }, (_, i): GratitudeWeek => {
+    const week = isoDay(new Date(first.getTime() + i * WEEK));
+    const r = byWeek.get(week);
+    const solved = r?.solved ?? 0;
+    const thanked = r?.thanked ?? 0;
+    return { week, solved, thanked, index: solved ? round3(thanked / solved) : null };
+  });
+  const solved = list.reduce((n, w) => n + w.solved, 0);
+  const thanked = list.reduce((n, w) => n + w.thanked, 0);
+  return { weeks: list, total: { week: list[0].week, solved, thanked, index: solved ? round3(thanked / solved) : null } };
+}
+
+export interface UnansweredTopic {
+  tag: string;
+  name: string;
+  /** open questions in the tag with no reply from anyone but their asker */
+  unanswered: number;
+  /** the oldest of them, first */
+  threads: { id: number; title: string; createdAt: string }[];
+}
+
+/**
+ * The tags with the most questions nobody has answered yet (no reply but the asker's), with
+ * the oldest three of each. Staff and product teams.
+ */
+export async function unansweredTopics(ctx: Ctx, input: { limit?: number } = {}): Promise<UnansweredTopic[]> {
+  authorize(ctx.actor, 'console.insights', null);
+  const limit = input.limit ?? 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new Invalid({ limit: 'must be a whole number from 1 to 50' });
+  const { rows } = await ctx.db.execute<{ tag: string; name: string; unanswered: number; threads: { id: number; title: string; createdAt: string }[] }>(sql`
+    with waiting as (
+      select t.id, t.title, t.created_at
+      from threads t
+      where t.kind = 'question' and t.status = 'open' and t.deleted_at is null and t.held_at is null
+        and not exists (select 1 from posts p where p.thread_id = t.id and p.position > 1 and p.author_id <> t.author_id and p.deleted_at is null)
+    )
+    select g.slug as tag, g.name, count(*)::int as unanswered,
+      (array_agg(json_build_object('id', w.id, 'title', w.title, 'createdAt', w.created_at) order by w.created_at, w.id))[1:3] as threads
+    from waiting w
+    join thread_tags tt on tt.thread_id = w.id
+    join tags g on g.id = tt.tag_id
+    group by g.slug, g.name
+    order by count(*) desc, g.slug
+    limit ${limit}`);
+  return rows.map((r) => ({
+    tag: r.tag,
+    name: r.name,
+    unanswered: r.unanswered,
+    threads: r.threads.map((t) => ({ id: Number(t.id), title: t.title, createdAt: new Date(t.createdAt).toISOString() })),
+  }));
+}
