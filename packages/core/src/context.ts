@@ -1,4 +1,4 @@
-import type { Db } from './db/client.js';
+import type { Db, Executor } from './db/client.js';
 import type { Role } from './forum/types.js';
 
 export interface Actor {
@@ -137,4 +137,12 @@ export const systemClock = () => new Date();
 /** Agents, supervisors and admins. Product teams read insights in the console but are not staff. */
 export function isStaff(role: Role): boolean {
   return role === 'agent' || role === 'supervisor' || role === 'admin';
+}
+
+/**
+ * The context for services called inside the caller's transaction `tx` (their own transactions
+ * become savepoints in it), optionally acting as someone else.
+ */
+export function within(ctx: Ctx, tx: Executor, actor: Actor | null = ctx.actor): Ctx {
+  return { ...ctx, db: tx as unknown as Db, actor };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Actor, Ctx } from '../context.js';
+import { within, type Actor, type Ctx } from '../context.js';
 import { recordAudit } from '../audit/service.js';
-import type { Db, Executor } from '../db/client.js';
+import type { Executor } from '../db/client.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import { appendEvent } from '../events/outbox.js';
 import { enqueueJob, hasPendingJob, type JobHandlers, type JobPayload } from '../events/jobs.js';
@@ -119,7 +119,6 @@ async function setThreadSupport(tx: Executor, threadId: number, change: { since?
   await forum.emitThreadUpdated(tx, threadId);
 }
 
-const within = (ctx: Ctx, tx: Executor, actor: Actor): Ctx => ({ ...ctx, db: tx as unknown as Db, actor });
 
 function forumLink(ctx: Ctx, threadId: number): string {
   return `${(ctx.config.crm.forumUrl ?? 'http://localhost:3000').replace(/\/+$/, '')}/t/${threadId}`;
@@ -453,10 +452,10 @@ export async function updateDirectoryCase(ctx: Ctx, caseId: string, input: { sta
   if (resolution && resolution.length > 20_000) throw new Invalid({ resolution: 'must be at most 20000 characters' });
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
-    const scoped: Ctx = { ...ctx, db: tx as unknown as Db };
+    const scoped = within(ctx, tx);
     const before = await crmConnector(scoped).getCase(caseId);
     if (!before) throw new NotFound('CRM case', 'crm_case_not_found');
-    const after = await directoryConnector(tx as unknown as Db, ctx.now).updateCase(caseId, { status: input.status, resolution });
+    const after = await directoryConnector(scoped.db, ctx.now).updateCase(caseId, { status: input.status, resolution });
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'crm.case_updated',

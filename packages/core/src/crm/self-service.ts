@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { DAY, dayStart, isoDate, parseDay } from '../dates.js';
 import type { Ctx } from '../context.js';
 import { Invalid } from '../errors.js';
 import { authorize } from '../policy/index.js';
@@ -16,7 +17,6 @@ import { crmConnector } from './service.js';
 
 const WINDOW_DAYS = 7;
 const RANGE_MAX_DAYS = 366;
-const DAY = 86_400_000;
 
 export interface SelfServiceCounts {
   /** threads solved with no agent step-in */
@@ -56,12 +56,11 @@ interface Row {
   confirmed: number;
 }
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-function parseDay(value: string | undefined, field: string, fallback: Date): Date {
+function dayParam(value: string | undefined, field: string, fallback: Date): Date {
   if (value === undefined) return fallback;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new Invalid({ [field]: 'must be a date, YYYY-MM-DD' });
-  return new Date(`${value}T00:00:00Z`);
+  return parseDay(value);
 }
 
 const counts = (r: Row): SelfServiceCounts => {
@@ -77,9 +76,9 @@ const counts = (r: Row): SelfServiceCounts => {
 export async function crmSelfService(ctx: Ctx, input: { from?: string; to?: string } = {}): Promise<CrmSelfService> {
   authorize(ctx.actor, 'dashboard.view', null);
   const now = ctx.now();
-  const today = new Date(`${isoDay(now)}T00:00:00Z`);
-  const to = parseDay(input.to, 'to', new Date(today.getTime() - DAY));
-  const from = parseDay(input.from, 'from', new Date(to.getTime() - 29 * DAY));
+  const today = dayStart(now);
+  const to = dayParam(input.to, 'to', new Date(today.getTime() - DAY));
+  const from = dayParam(input.from, 'from', new Date(to.getTime() - 29 * DAY));
   if (from > to) throw new Invalid({ from: 'must not be after to' });
   if ((to.getTime() - from.getTime()) / DAY >= RANGE_MAX_DAYS) throw new Invalid({ to: `the range must be at most ${RANGE_MAX_DAYS} days` });
   const end = new Date(to.getTime() + DAY);
@@ -125,8 +124,8 @@ export async function crmSelfService(ctx: Ctx, input: { from?: string; to?: stri
   const empty: SelfServiceCounts = { solved: 0, linked: 0, pending: 0, confirmed: 0, rate: null };
   return {
     connector,
-    from: isoDay(from),
-    to: isoDay(to),
+    from: isoDate(from),
+    to: isoDate(to),
     windowDays: WINDOW_DAYS,
     total: total ? counts(total) : empty,
     byCategory: rows

@@ -1,7 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lt } from 'drizzle-orm';
-import type { Ctx } from '../context.js';
-import type { Db } from '../db/client.js';
+import { within, type Ctx } from '../context.js';
 import { Invalid, Unauthenticated } from '../errors.js';
 import { applyCaseUpdate } from './escalation.js';
 import { crmWebhookReceipts } from './schema.js';
@@ -103,7 +102,7 @@ export async function receiveCaseWebhook(ctx: Pick<Ctx, 'db' | 'now' | 'config'>
   const jobCtx: Ctx = { ...ctx, actor: null };
   const connector = crmConnector(jobCtx).name;
   return ctx.db.transaction(async (tx) => {
-    const scoped: Ctx = { ...jobCtx, db: tx as unknown as Db };
+    const scoped = within(jobCtx, tx);
     const result: WebhookResult = { applied: 0, duplicates: 0, ignored: 0 };
     for (const e of events) {
       const fresh = await tx.insert(crmWebhookReceipts).values({ connector, eventId: e.id, receivedAt: now }).onConflictDoNothing().returning({ id: crmWebhookReceipts.eventId });

@@ -1,4 +1,5 @@
 import { isStaff, type Ctx } from '../context.js';
+import { DAY, isoDate } from '../dates.js';
 import { recordAudit } from '../audit/service.js';
 import type { Executor } from '../db/client.js';
 import { Invalid, NotFound } from '../errors.js';
@@ -21,7 +22,6 @@ import { QA_CRITERIA, type QaReview, type QaSampleResult, type QaScores } from '
 // Scoring again is allowed (a supervisor corrects a slip); every scoring is audited with the
 // scores before and after, so the history stays in the audit log.
 
-const DAY = 86_400_000;
 const QUEUE = 'queue';
 export const QA_JOB = 'qa.sample_weekly';
 export const QA_COMMENT_MAX = 2000;
@@ -33,7 +33,6 @@ export function weekStartOf(at: Date): Date {
   return new Date(day - ((at.getUTCDay() + 6) % 7) * DAY);
 }
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
 function parseWeek(value: string, field: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

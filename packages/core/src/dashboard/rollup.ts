@@ -1,4 +1,5 @@
 import type { Ctx } from '../context.js';
+import { DAY, dayStart, parseDay } from '../dates.js';
 import type { Executor } from '../db/client.js';
 import { enqueueJob, hasPendingJob, type JobHandlers } from '../events/jobs.js';
 import * as q from './queries.js';
@@ -17,14 +18,11 @@ import * as q from './queries.js';
 // the day (`refreshDays`); the events of a day (resolutions, CSAT, breaches, claims) do not
 // change once it is over.
 
-const DAY = 86_400_000;
 const HOUR = 3_600_000;
 export const ROLLUP_JOB = 'dashboard.rollup';
 export const REFRESH_RECENT_DAYS = 7;
 export const REFRESH_DEEP_DAYS = 98;
 
-const dayStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-const parseDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
 
 /**
  * Stores the rows of the finished days in [from, to) that have none yet (one pass over the span

@@ -1,4 +1,5 @@
 import { isStaff, type Ctx } from '../context.js';
+import { DAY, dayStart, isoDate, mondayOf } from '../dates.js';
 import { Invalid } from '../errors.js';
 import type { UserRef } from '../forum/types.js';
 import { authorize } from '../policy/index.js';
@@ -10,7 +11,6 @@ import type { AgentDashboard, AgentLoad, ByReason, Csat, Dashboard, DashboardBuc
 export { ensureDashboardRollupScheduled, refreshDays, rollupJobHandlers, ROLLUP_JOB } from './rollup.js';
 export { listQaReviews, sampleQaWeek, scoreQaReview, ensureQaSampleScheduled, qaJobHandlers, QA_JOB, weekStartOf } from './qa.js';
 
-const DAY = 86_400_000;
 /** the longest ranges one request may ask for */
 export const DASHBOARD_MAX_BUCKETS = { day: 92, week: 104 } as const;
 /** the default ranges: the last 14 days, the last 12 ISO weeks (each including the current one) */
@@ -28,9 +28,6 @@ interface ResolvedRange extends q.Range {
   starts: string[];
 }
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
-const dayStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-const mondayOf = (d: Date) => new Date(dayStart(d).getTime() - ((d.getUTCDay() + 6) % 7) * DAY);
 
 function parseDate(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;

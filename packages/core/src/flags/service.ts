@@ -1,9 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
-import { isStaff } from '../context.js';
+import { isStaff, within } from '../context.js';
 import { users } from '../accounts/schema.js';
 import { recordAudit } from '../audit/service.js';
-import type { Db } from '../db/client.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import { appendEvent } from '../events/outbox.js';
 import { flagThresholdOf, hidePost, restorePost } from '../forum/hidden.js';
@@ -203,7 +202,7 @@ export async function resolvePostFlags(
     const open = await q.lockOpenFlags(tx, postId);
     if (!open.length) throw new Conflict('no_open_flags', 'This post has no open flags');
     // The services reused here open their own (nested) transactions on this one.
-    const inTx: Ctx = { ...ctx, db: tx as unknown as Db };
+    const inTx = within(ctx, tx);
     const [thread] = await tx.select({ title: threads.title }).from(threads).where(eq(threads.id, post.threadId));
     let hidden = post.hiddenAt !== null;
     let deleted = post.deletedAt !== null;

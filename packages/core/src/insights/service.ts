@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { isoDate, mondayOf, WEEK } from '../dates.js';
 import type { Ctx } from '../context.js';
 import { Invalid } from '../errors.js';
 import { authorize } from '../policy/index.js';
@@ -10,7 +11,6 @@ import { authorize } from '../policy/index.js';
 export const INSIGHT_LIMITS = { weeksMax: 52, weeksDefault: 12, groupsMax: 10, threadsMax: 100, threadsDefault: 20 } as const;
 /** below this a post counts as negative (wink's scores of plain questions sit at 0) */
 const NEGATIVE_BELOW = -0.05;
-const WEEK = 7 * 86_400_000;
 
 export type SentimentGrouping = 'category' | 'tag';
 
@@ -43,11 +43,6 @@ export interface NegativeThread {
 
 const round3 = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
 
-function mondayOf(d: Date): Date {
-  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * 86_400_000);
-}
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 function checkWeeks(weeks: number | undefined): number {
   const n = weeks ?? INSIGHT_LIMITS.weeksDefault;
@@ -66,7 +61,7 @@ export async function sentimentTrends(ctx: Ctx, input: { by?: SentimentGrouping;
   const weeks = checkWeeks(input.weeks);
   const first = new Date(mondayOf(ctx.now()).getTime() - (weeks - 1) * WEEK);
   const end = new Date(mondayOf(ctx.now()).getTime() + WEEK);
-  const labels = Array.from({ length: weeks }, (_, i) => isoDay(new Date(first.getTime() + i * WEEK)));
+  const labels = Array.from({ length: weeks }, (_, i) => isoDate(new Date(first.getTime() + i * WEEK)));
 
   const group =
     by === 'category'
@@ -198,7 +193,7 @@ export async function gratitudeIndex(ctx: Ctx, input: { weeks?: number } = {}): 
     group by 1`);
   const byWeek = new Map(rows.map((r) => [r.week, r]));
   const list = Array.from({ length: weeks }, (_, i): GratitudeWeek => {
-    const week = isoDay(new Date(first.getTime() + i * WEEK));
+    const week = isoDate(new Date(first.getTime() + i * WEEK));
     const r = byWeek.get(week);
     const solved = r?.solved ?? 0;
     const thanked = r?.thanked ?? 0;

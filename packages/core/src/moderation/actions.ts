@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Actor, Ctx } from '../context.js';
+import { within, type Actor, type Ctx } from '../context.js';
 import { recordAudit } from '../audit/service.js';
-import type { Db, Executor } from '../db/client.js';
+import type { Executor } from '../db/client.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import { appendEvent } from '../events/outbox.js';
 import { hidePost, restorePost } from '../forum/hidden.js';
@@ -76,7 +76,6 @@ async function finish(tx: Executor, actor: Actor, done: Done, reason: string | n
 }
 
 /** The services reused here open their own (nested) transactions on the caller's. */
-const within = (ctx: Ctx, tx: Executor): Ctx => ({ ...ctx, db: tx as unknown as Db });
 
 type LockedThread = NonNullable<Awaited<ReturnType<typeof mq.lockThreadForModeration>>>;
 

@@ -1,5 +1,4 @@
-import type { Ctx } from '../context.js';
-import type { Db, Executor } from '../db/client.js';
+import { within, type Ctx } from '../context.js';
 import { DomainError, Invalid } from '../errors.js';
 import { appendEvent } from '../events/outbox.js';
 import { resolvePostFlags } from '../flags/service.js';
@@ -22,7 +21,6 @@ export interface Approval extends HeldPost {
 
 export type BulkResult = { postId: number; ok: true } | { postId: number; ok: false; error: { code: string; message: string } };
 
-const within = (ctx: Ctx, tx: Executor): Ctx => ({ ...ctx, db: tx as unknown as Db });
 
 function preview(markdown: string): string {
   const text = markdown.replace(/\s+/g, ' ').trim();

@@ -1,7 +1,7 @@
 import type { Actor, Ctx } from '../context.js';
-import { isStaff } from '../context.js';
+import { isStaff, within } from '../context.js';
 import { recordAudit } from '../audit/service.js';
-import type { Db, Executor } from '../db/client.js';
+import type { Executor } from '../db/client.js';
 import { Conflict, Forbidden, Invalid, NotFound, Unauthenticated } from '../errors.js';
 import { appendEvent } from '../events/outbox.js';
 import { renderMarkdown } from '../forum/markdown.js';
@@ -74,7 +74,6 @@ async function lockThread(tx: Executor, threadId: number): Promise<q.ThreadFacts
 }
 
 /** Services written for a Ctx, run inside the caller's transaction (a savepoint in theirs). */
-const within = (ctx: Ctx, tx: Executor, actor: Actor = ctx.actor!): Ctx => ({ ...ctx, db: tx as unknown as Db, actor });
 
 // ---------------------------------------------------------------------------------------------
 // The item page
